@@ -1,0 +1,23 @@
+<?php
+// Settings of a local Great Multiverse Wiki instance, loaded after the installer's LocalSettings.php.
+// Copied into the instance folder by scripts/wiki-up.sh; loopback only, for the bots' tests and demo.
+if ( !defined( 'MEDIAWIKI' ) ) {
+	exit;
+}
+
+// The installer may take a stub `convert` for ImageMagick; uploads are not used here.
+$wgUseImageMagick = false;
+$wgEnableUploads = false;
+
+// The bot account publishes in bulk: no rate limit, and it may import (the import API is the fast path).
+$wgGroupPermissions['bot']['noratelimit'] = true;
+$wgGroupPermissions['bot']['import'] = true;
+$wgGroupPermissions['bot']['importupload'] = true;
+$wgGroupPermissions['sysop']['noratelimit'] = true;
+
+// Modules run under Debian's php-luasandbox.
+$wgScribuntoDefaultEngine = 'luasandbox';
+
+// Errors in the API's answers, not a blank page, when a test breaks something.
+$wgShowExceptionDetails = true;
+$wgDebugLogFile = '';
