@@ -1,0 +1,47 @@
+"""The site layer: the one module that builds the pywikibot Site, logs in, and guards writes.
+
+Every other module reaches the wiki through here. pywikibot reads `user-config.py` from the project's
+root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron runs it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
+
+import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
+from pywikibot import config  # noqa: E402
+
+from bots.core.writeguard import WriteRefused, check_write_target, parse_allowed_hosts  # noqa: E402
+
+__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "page_url", "guard_writes"]
+
+
+def api_url(site: pywikibot.site.APISite) -> str:
+    return site.protocol() + "://" + site.hostname() + site.apipath()
+
+
+def guard_writes(site: pywikibot.site.APISite) -> None:
+    """Raise WriteRefused unless the site's host is loopback or listed in GMW_ALLOW_HOSTS."""
+    check_write_target(api_url(site), parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS")))
+
+
+def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APISite:
+    """The configured site; with `write`, checked by the loopback guard before anything is sent."""
+    site = pywikibot.Site()
+    if write:
+        guard_writes(site)
+    if login:
+        site.login()
+    return site
+
+
+def page_url(site: pywikibot.site.APISite, title: str) -> str:
+    return pywikibot.Page(site, title).full_url()
+
+
+def simulating() -> bool:
+    """pywikibot's global -simulate option (the API then writes nothing)."""
+    return bool(config.simulate)

@@ -1,0 +1,38 @@
+# pywikibot's configuration for the Great Multiverse Wiki bots. No secrets here: the BotPassword lives
+# in the password file that scripts/wiki-up.sh writes (never in git).
+#
+# By default the bots talk to the local wiki of scripts/wiki-up.sh; GMW_WIKI_DIR and GMW_WIKI_PORT pick
+# another local instance, and for a real deployment:
+#   GMW_API_URL        the wiki's api.php URL
+#   GMW_BOT_USER       the bot account (default MultiverseBot)
+#   GMW_PASSWORD_FILE  pywikibot's password file holding ('User', BotPassword('app', 'secret'))
+#   GMW_PUT_THROTTLE   seconds between two saves (0 on the local wiki)
+#   GMW_ALLOW_HOSTS    comma-separated non-loopback hosts the bots may write to (bots/site.py refuses others)
+import os
+
+# `base_dir` is pywikibot's folder of this file; the project's root.
+_wiki_dir = os.path.abspath(os.environ.get('GMW_WIKI_DIR') or os.path.join(base_dir, '.wiki'))
+_port = os.environ.get('GMW_WIKI_PORT') or '8080'
+_api_url = os.environ.get('GMW_API_URL') or f'http://127.0.0.1:{_port}/api.php'
+_local = _api_url.startswith(('http://127.', 'http://localhost', 'http://[::1]'))
+
+family_files['gmw'] = _api_url
+family = 'gmw'
+mylang = 'gmw'
+usernames['gmw']['gmw'] = os.environ.get('GMW_BOT_USER') or 'MultiverseBot'
+password_file = os.environ.get('GMW_PASSWORD_FILE') or os.path.join(_wiki_dir, 'bot-password.py')
+
+# `pwb NAME` from the repo root finds the bots; cron runs `python -m bots.NAME`.
+user_script_paths = ['bots']
+
+# On the local wiki nothing needs sparing; a real wiki keeps pywikibot's polite defaults.
+_throttle = float(os.environ.get('GMW_PUT_THROTTLE') or (0 if _local else 10))
+put_throttle = int(_throttle) if _throttle.is_integer() else _throttle
+if _local:
+    minthrottle = 0
+    maxthrottle = 10
+    max_retries = 8
+    retry_wait = 1
+    retry_max = 20
+# Never prompt: cron has no keyboard.
+noisysleep = 60.0
