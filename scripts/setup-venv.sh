@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Creates the project's virtualenv in .venv (or $GMW_VENV) and installs the project with its test
+# dependencies. Re-running it only installs what changed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+VENV="${GMW_VENV:-$REPO_ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || die "Python 3.11 or newer is needed ($("$PYTHON" --version 2>&1))"
+if [ ! -x "$VENV/bin/python" ]; then
+    log "creating the virtualenv $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.gmw-installed"
+if [ ! -f "$stamp" ] || [ "$REPO_ROOT/pyproject.toml" -nt "$stamp" ]; then
+    log "installing the project and its dependencies into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$REPO_ROOT[test]" \
+        >"$VENV/pip-install.log" 2>&1 || { cat "$VENV/pip-install.log" >&2; die "pip install failed"; }
+    touch "$stamp"
+fi
+echo "$VENV"
