@@ -1,0 +1,195 @@
+"""MediaWiki page-title rules, as a default MediaWiki 1.39 applies them.
+
+Mirrors ``MediaWikiTitleCodec::splitTitleString`` for a wiki with
+``$wgCapitalLinks = true`` and no interwiki prefixes, so that a bot can tell,
+offline, which page a link or a file name stands for and whether the wiki
+would accept the title at all.
+
+Not modelled: interwiki prefixes, per-namespace case settings, IP-address
+normalisation of user names, the wiki's own name as an alias of ``Project``.
+"""
+from __future__ import annotations
+
+import re
+from html.entities import html5
+
+__all__ = [
+    "NAMESPACES",
+    "NAMESPACE_ALIASES",
+    "InvalidTitle",
+    "normalize_title",
+    "validate_title",
+    "namespace_of",
+    "title_to_filename",
+    "filename_to_title",
+]
+
+# Canonical names of MediaWiki's built-in namespaces. 9 and 13 are not used
+# by our bots but exist on every wiki: without them "Help talk:X" would be
+# taken for a main-namespace page.
+NAMESPACES: dict[int, str] = {
+    -2: "Media",
+    -1: "Special",
+    0: "",
+    1: "Talk",
+    2: "User",
+    3: "User talk",
+    4: "Project",
+    5: "Project talk",
+    6: "File",
+    7: "File talk",
+    8: "MediaWiki",
+    9: "MediaWiki talk",
+    10: "Template",
+    11: "Template talk",
+    12: "Help",
+    13: "Help talk",
+    14: "Category",
+    15: "Category talk",
+    828: "Module",
+    829: "Module talk",
+}
+
+# Other prefixes the wiki accepts; titles are rewritten to the canonical name.
+NAMESPACE_ALIASES: dict[str, int] = {
+    "Image": 6,
+    "Image talk": 7,
+    "WP": 4,
+}
+
+_PREFIXES: dict[str, int] = {
+    name.lower(): ns for ns, name in NAMESPACES.items() if name
+} | {name.lower(): ns for name, ns in NAMESPACE_ALIASES.items()}
+
+# What MediaWiki treats as a space in titles (TitleParser); runs collapse to one.
+_SPACES = re.compile(
+    "[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+)
+# Direction marks are invisible and stripped, so "Foo\u200e" is "Foo".
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e]")
+_ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|([A-Za-z][A-Za-z0-9]*));")
+# MediaWiki's getTitleInvalidRegex: characters outside $wgLegalTitleChars,
+# and sequences that would not survive a trip through a URL or HTML.
+_INVALID = re.compile(
+    r"[#<>\[\]|{}\x00-\x1f\x7f\ufffd]"
+    r"|%[0-9A-Fa-f]{2}"
+    r"|&[A-Za-z0-9\x80-\U0010ffff]+;"
+    r"|&#[0-9]+;"
+    r"|&#x[0-9A-Fa-f]+;"
+)
+_MAX_BYTES = 255
+
+
+class InvalidTitle(ValueError):
+    """A title MediaWiki would refuse; the message says why."""
+
+
+def _valid_codepoint(cp: int) -> bool:
+    # Sanitizer::validateCodepoint: anything else stays as literal text.
+    return (
+        cp in (0x09, 0x0A, 0x0D)
+        or 0x20 <= cp <= 0xD7FF
+        or 0xE000 <= cp <= 0xFFFD
+        or 0x10000 <= cp <= 0x10FFFF
+    )
+
+
+def _decode_entity(match: re.Match[str]) -> str:
+    hexa, dec, name = match.groups()
+    if name is not None:
+        return html5.get(name + ";", match.group(0))
+    cp = int(hexa, 16) if hexa is not None else int(dec)
+    return chr(cp) if _valid_codepoint(cp) else match.group(0)
+
+
+def _split(raw: str) -> tuple[int, str]:
+    """Return (namespace, rest) of a normalised title, rest not yet capitalised."""
+    text = _ENTITY.sub(_decode_entity, raw)
+    text = _BIDI_MARKS.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    if text.startswith(":"):
+        # A leading colon only changes how a link renders, not its target.
+        text = text[1:].strip()
+    ns, rest = 0, text
+    prefix, colon, after = text.partition(":")
+    if colon and prefix.strip().lower() in _PREFIXES:
+        ns, rest = _PREFIXES[prefix.strip().lower()], after.strip()
+    rest = rest.partition("#")[0].rstrip()
+    return ns, rest
+
+
+def _join(ns: int, rest: str) -> str:
+    rest = rest[:1].upper() + rest[1:]
+    return f"{NAMESPACES[ns]}:{rest}" if ns else rest
+
+
+def normalize_title(raw: str) -> str:
+    """Return the title as MediaWiki would store it; never raises.
+
+    Decodes HTML entities (not %XX), turns underscores and runs of spaces into
+    one space, drops a leading ":" and a "#fragment", writes the namespace
+    prefix canonically and uppercases the first letter after it.
+    ``normalize_title("october_Revolution#Aftermath") == "October Revolution"``.
+    The result may still be invalid: use validate_title() before writing.
+    """
+    ns, rest = _split(raw)
+    if ns == 0 and not rest:
+        return ""
+    return _join(ns, rest)
+
+
+def validate_title(raw: str) -> str:
+    """Return the normalised title, or raise InvalidTitle saying why."""
+    ns, rest = _split(raw)
+    if not rest:
+        if ns:
+            raise InvalidTitle(f"{raw!r}: namespace {NAMESPACES[ns]!r} with no page name")
+        raise InvalidTitle(f"{raw!r}: empty title")
+    bad = _INVALID.search(rest)
+    if bad:
+        raise InvalidTitle(f"{raw!r}: contains the forbidden sequence {bad.group(0)!r}")
+    if rest.startswith(":"):
+        raise InvalidTitle(f"{raw!r}: page name starts with ':'")
+    if "~~~" in rest:
+        raise InvalidTitle(f"{raw!r}: contains '~~~' (signature markup)")
+    # Relative-path titles would break the wiki's /path URLs.
+    if "." in rest and (
+        rest in (".", "..")
+        or rest.startswith(("./", "../"))
+        or "/./" in rest
+        or "/../" in rest
+        or rest.endswith(("/.", "/.."))
+    ):
+        raise InvalidTitle(f"{raw!r}: relative path ('.' or '..' segment)")
+    size = len(rest.encode("utf-8"))
+    if size > _MAX_BYTES:
+        # MediaWiki counts the name without its namespace prefix.
+        raise InvalidTitle(f"{raw!r}: {size} UTF-8 bytes, over the limit of {_MAX_BYTES}")
+    return _join(ns, rest)
+
+
+def namespace_of(title: str) -> int:
+    """Namespace number of a title (0 when it has no known prefix)."""
+    return _split(title)[0]
+
+
+def title_to_filename(title: str) -> str:
+    """File name (without extension) for a title; filename_to_title() undoes it.
+
+    Only what a POSIX file name cannot hold is escaped: "/" and the escape
+    character "%" itself. Spaces become underscores as in MediaWiki URLs,
+    which is reversible because normalised titles contain no underscores.
+    """
+    return title.replace("%", "%25").replace("/", "%2F").replace(" ", "_")
+
+
+_FILENAME_ESCAPE = re.compile("%(2F|25)", re.IGNORECASE)
+_SUFFIX = ".wikitext"
+
+
+def filename_to_title(name: str) -> str:
+    """Title for a file name made by title_to_filename(), with or without ".wikitext"."""
+    if name.endswith(_SUFFIX):
+        name = name[: -len(_SUFFIX)]
+    name = name.replace("_", " ")
+    return _FILENAME_ESCAPE.sub(lambda m: "/" if m.group(1).upper() == "2F" else "%", name)
