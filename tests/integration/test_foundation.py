@@ -1,0 +1,100 @@
+"""The foundation against the real wiki: login, template install, rendering, the write guard."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+
+INFOBOX = "Template:Infobox historical event"
+
+
+def _api(wiki, **params):
+    params.setdefault("format", "json")
+    params.setdefault("formatversion", "2")
+    r = requests.get(wiki.api, params=params, timeout=30)
+    r.raise_for_status()
+    return r.json()
+
+
+def _revisions(wiki, title: str) -> list[int]:
+    data = _api(wiki, action="query", prop="revisions", titles=title, rvprop="ids", rvlimit="max")
+    page = data["query"]["pages"][0]
+    return [r["revid"] for r in page.get("revisions", [])]
+
+
+def test_bot_logs_in_with_its_botpassword(site):
+    assert site.logged_in()
+    assert site.username() == "MultiverseBot"
+    assert site.has_group("bot")
+    assert site.has_right("import") and site.has_right("noratelimit")
+
+
+def test_install_templates_simulate_then_write_then_nothing(wiki):
+    assert _revisions(wiki, INFOBOX) == []
+    sim = wiki.bot("install_templates", "-simulate")
+    assert sim.returncode == 0, sim.stderr
+    assert "would create" in sim.stdout and INFOBOX in sim.stdout
+    assert "<templatedata>" in sim.stdout + sim.stderr   # the diff shows the new text
+    assert _revisions(wiki, INFOBOX) == [], "-simulate wrote a page"
+
+    first = wiki.bot("install_templates", "-format:json")
+    assert first.returncode == 0, first.stderr
+    counts = json.loads(first.stdout)["counts"]
+    assert counts["created"] >= 9 and counts["failed"] == 0
+    revs = _revisions(wiki, INFOBOX)
+    assert len(revs) == 1
+
+    second = wiki.bot("install_templates", "-format:json")
+    assert second.returncode == 0, second.stderr
+    again = json.loads(second.stdout)["counts"]
+    assert again["created"] == again["updated"] == 0
+    assert again["unchanged"] == counts["created"]
+    assert _revisions(wiki, INFOBOX) == revs
+
+
+def test_bad_template_files_are_reported_and_the_rest_installed(wiki, tmp_path):
+    (tmp_path / "Template").mkdir()
+    (tmp_path / "Template" / "Good_one.wikitext").write_text("good")
+    (tmp_path / "Template" / "Bad[name].wikitext").write_text("bad title")
+    (tmp_path / "Template" / "Latin1.wikitext").write_bytes("caf\xe9".encode("latin-1"))
+    out = wiki.bot("install_templates", f"-folder:{tmp_path}")
+    assert out.returncode == 3
+    assert "Bad[name].wikitext" in out.stderr and "Latin1.wikitext" in out.stderr
+    assert "UTF-8" in out.stderr
+    assert _revisions(wiki, "Template:Good one")
+
+
+def test_infobox_renders_without_missing_templates(wiki, site):
+    import pywikibot
+
+    wiki.bot("install_templates", check=True)
+    page = pywikibot.Page(site, "Storming of the Winter Palace (Earth-1389)")
+    page.text = ("{{Universe|Earth-1389}}\n{{Infobox historical event\n| name = Storming of the Winter Palace\n"
+                 "| universe = Earth-1389\n| date = 8 November 1389\n| date_os = 26 October 1389\n"
+                 "| place = Petrograd\n}}\nThe palace fell on {{OldStyleDate|8 November|1389|26 October}}.\n")
+    page.save(summary="integration test", bot=True)
+    parsed = _api(wiki, action="parse", page=page.title(), prop="text|categories|templates")["parse"]
+    html = parsed["text"]
+    assert "gmw-infobox" in html and "Petrograd" in html
+    assert "[O.S. 26 October]" in html.replace("&#91;", "[").replace("&#93;", "]").replace(
+        '<a href="/index.php?title=Old_Style_and_New_Style_dates&amp;action=edit&amp;redlink=1" class="new" '
+        'title="Old Style and New Style dates (page does not exist)">O.S.</a>', "O.S.")
+    missing = [t["title"] for t in parsed["templates"] if not t.get("exists")]
+    assert missing == []
+    assert 'class="new" title="Template:' not in html
+    cats = {c["category"] for c in parsed["categories"]}
+    assert {"Earth-1389", "Historical_events"} <= cats
+
+
+def test_write_to_a_remote_host_is_refused_before_any_request(wiki):
+    env_api = "https://multiverse.example.org/w/api.php"
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "bots.install_templates"], cwd=wiki.env["PYWIKIBOT_DIR"],
+                         env={**wiki.env, "GMW_API_URL": env_api}, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "refusing to write to multiverse.example.org" in out.stderr
+    assert "GMW_ALLOW_HOSTS" in out.stderr
