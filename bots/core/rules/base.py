@@ -1,0 +1,103 @@
+"""What a rule is, what it finds, and the registry that lists them (``-listrules``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import Callable, Iterable, Iterator
+
+import mwparserfromhell
+from mwparserfromhell.wikicode import Wikicode
+
+__all__ = ["Severity", "Finding", "Hit", "PageView", "Rule", "RULES", "rule", "line_at"]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong on one page: what `-format:json` prints, one object per finding."""
+
+    page: str
+    rule: str
+    severity: Severity
+    line: int
+    message: str
+    fix: str | None = None
+
+    def as_dict(self) -> dict:
+        out = {"page": self.page, "rule": self.rule, "severity": self.severity.value,
+               "line": self.line, "message": self.message}
+        if self.fix is not None:
+            out["fix"] = self.fix
+        return out
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a page rule yields; the runner turns it into a Finding with the rule's id and severity.
+
+    `fix` is a human-readable description of the safe fix (e.g. the right date); `edit`, when set, is
+    (start, end, replacement) on the page text, applied by `-fix`.
+    """
+
+    line: int
+    message: str
+    fix: str | None = None
+    edit: tuple[int, int, str] | None = None
+
+
+def line_at(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1
+
+
+@dataclass
+class PageView:
+    """A page as the rules see it: the raw text, parsed once and shared by every rule."""
+
+    title: str
+    text: str
+    extras: dict = field(default_factory=dict)
+
+    @cached_property
+    def code(self) -> Wikicode:
+        return mwparserfromhell.parse(self.text)
+
+    def line_at(self, offset: int) -> int:
+        return line_at(self.text, offset)
+
+
+PageCheck = Callable[[PageView], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    doc: str
+    check: PageCheck | None = None   # page rules; cross-page rules run in the universe index instead
+    group: str = "page"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, doc: str, group: str = "page") -> Callable[[PageCheck], PageCheck]:
+    """Register a page rule: ``@rule("dup-category", Severity.WARNING, "A category is given twice.")``."""
+
+    def register(func: PageCheck) -> PageCheck:
+        if rule_id in RULES:
+            raise ValueError(f"rule id {rule_id!r} registered twice")
+        RULES[rule_id] = Rule(rule_id, severity, doc, func, group)
+        return func
+
+    return register
+
+
+def iter_rules(group: str | None = None) -> Iterator[Rule]:
+    return (r for r in RULES.values() if group is None or r.group == group)
