@@ -1,0 +1,325 @@
+"""Surface forms of dates in English wikitext: the regex fragments that read them and
+:func:`format_like`, which writes a date back in the style it was read in.
+
+Reading and writing share one set of patterns so that a safe automatic fix changes only
+the digits and names of a date, never its punctuation, links, ordinals or capitalisation.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .calendar import Calendar
+
+if TYPE_CHECKING:  # dates imports this module; the types are only needed for hints
+    from .dates import Date, DateMention
+
+__all__ = [
+    "MONTH_NAMES",
+    "month_number",
+    "ordinal_suffix",
+    "marker_calendar",
+    "day_re",
+    "month_re",
+    "year_re",
+    "dmy_re",
+    "mdy_re",
+    "my_re",
+    "dm_re",
+    "mark_re",
+    "SP",
+    "SEP",
+    "format_like",
+    "field_number",
+    "template_groups",
+    "day_month",
+    "match_parts",
+    "TWO_DATES",
+    "AFTER_MARK_RE",
+    "DM_ONLY_RE",
+    "FULL_FORMS",
+    "LINKED_YEAR_RE",
+    "LINK_PHRASE_RE",
+    "MONTH_YEAR_RE",
+    "PAIR_FULL_RE",
+    "PAIR_SHARED_RE",
+    "RANGE_DASH_RE",
+    "RANGE_GAP_RE",
+    "RANGE_WORD_RE",
+    "TEMPLATE_RE",
+    "TRIGGER_YEAR_RE",
+    "WHOLE_YEAR_RE",
+]
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_MONTHS: dict[str, int] = {name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)}
+_MONTHS.update({name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)})
+_MONTHS["sept"] = 9
+_FULL = {name.lower() for name in MONTH_NAMES}
+
+# Capitalised only: "may" and "march" in lower case are verbs far more often than months.
+_MONTH_ALT = "|".join(MONTH_NAMES) + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+
+SP = r"(?:[ \t]|&nbsp;)+"
+# Between the day/month part and the year: spaces, one comma, and the ]] [[ of linked dates.
+SEP = r"(?:\]\])?(?:[ \t]|&nbsp;)*(?:,(?:[ \t]|&nbsp;)*)?(?:\[\[)?"
+
+
+def month_number(name: str) -> int | None:
+    """1..12 for an English month name or abbreviation (any case, trailing dot allowed)."""
+    return _MONTHS.get(name.strip().rstrip(".").lower())
+
+
+def ordinal_suffix(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+_MARKERS = {"o": Calendar.JULIAN, "j": Calendar.JULIAN, "n": Calendar.GREGORIAN, "g": Calendar.GREGORIAN}
+
+
+def marker_calendar(marker: str) -> Calendar:
+    """Calendar named by a marker: O.S./Old Style/Julian or N.S./New Style/Gregorian."""
+    return _MARKERS.get(marker.strip()[:1].lower(), Calendar.UNSTATED)
+
+
+def day_re(p: str) -> str:
+    # Not glued to a preceding number, time ("09:32") or code; 32 and 00 are not days.
+    return (rf"(?<![\w:.,/\-–])(?P<{p}day>[12]\d|3[01]|0?[1-9])"
+            rf"(?P<{p}sfx>st|nd|rd|th)?(?!\w)")
+
+
+def month_re(p: str) -> str:
+    return rf"(?P<{p}mon>{_MONTH_ALT})\b\.?"
+
+
+def year_re(p: str) -> str:
+    # Three or four digits: two-digit years ("6 June 07") are ambiguous, so not dates.
+    # BC/BCE years are out of scope and must not be read as AD years.
+    return (rf"(?P<{p}year>\d{{3,4}})"
+            r"(?!\w|[.,]\d|[ \t]?(?:BCE?|B\.C\.|AC|a\.C\.)(?!\w))"
+            r"(?:[ \t]?(?:AD|CE|A\.D\.)(?!\w))?(?:\]\])?")
+
+
+def dmy_re(p: str) -> str:
+    # the leading lookaheads let the regex engine reject most positions at once
+    return rf"(?=[\[\d])(?:\[\[)?{day_re(p)}\.?(?:{SP}of)?{SP}{month_re(p)}{SEP}{year_re(p)}"
+
+
+def mdy_re(p: str) -> str:
+    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}(?:[ \t]|&nbsp;)*,?(?:[ \t]|&nbsp;)*{day_re(p)}\.?{SEP}{year_re(p)}"
+
+
+def my_re(p: str) -> str:
+    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}{SEP}{year_re(p)}"
+
+
+def dm_re(p: str) -> str:
+    """Day and month without a year; groups ``{p}1*`` (day first) or ``{p}2*`` (month first)."""
+    return rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?{SP}{month_re(p + '1')}|{month_re(p + '2')}{SP}{day_re(p + '2')})"
+
+
+def mark_re(p: str) -> str:
+    # Also the piped link editors use: [[Old Style and New Style dates|O.S.]].
+    return (rf"(?:\[\[[^\[\]|\n]{{0,60}}\|)?"
+            rf"(?P<{p}mark>O\.[ ]?S\.?|N\.[ ]?S\.?|Old[ ]Style|New[ ]Style|Julian|Gregorian)"
+            r"(?:[ ]calendar)?(?:\]\])?")
+
+
+# ---------------------------------------------------------------- scanner patterns
+# Used by dates.find_dates; kept here so the reading and writing of a form stay side by side.
+
+TEMPLATE_RE = re.compile(
+    r"\{\{[ \t]*(?P<name>(?i:start[ _]date(?:[ _]and[ _]age)?|end[ _]date(?:[ _]and[ _]age)?"
+    r"|birth[ _]date(?:[ _]and[ _]age2?)?|death[ _]date(?:[ _]and[ _]age)?|bda|dda|dob"
+    r"|birthdeathage|oldstyledate(?:dy|ny)?))[ \t]*\|(?P<args>[^{}]*)\}\}")
+# Full date, then a bracket holding the other calendar's date: "25 October 1389 (O.S.; 2 November N.S.)".
+PAIR_FULL_RE = re.compile(
+    rf"(?P<a>{dmy_re('a1')}|{mdy_re('a2')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
+    rf"(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?)[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]")
+# Shared trailing year: "2 November [O.S. 25 October] 1389", "7 November (25 October O.S.) 1389".
+PAIR_SHARED_RE = re.compile(
+    rf"(?P<a>{dm_re('a')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
+    rf"(?P<b>{dm_re('b')})[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]{SEP}{year_re('y')}")
+FULL_FORMS = [
+    ("dmy", re.compile(dmy_re(""))),
+    ("mdy", re.compile(mdy_re(""))),
+    ("iso", re.compile(r"(?<![\w\-–/.])(?P<year>\d{4})-(?P<mon>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])"
+                       r"(?![\w\-–]|\.\d)")),
+]
+MONTH_YEAR_RE = re.compile(my_re(""))
+# Calendar named right after a date: "(O.S.)", "(by the Julian or Old Style calendar", "in the Gregorian".
+AFTER_MARK_RE = re.compile(
+    rf"[ \t]*,?[ \t]*[(\[]?[ \t]*(?:(?:by|in|according[ ]to|using|on|per)[ \t]+)?(?:the[ \t]+)?{mark_re('k1')}"
+    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?")
+_DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
+_YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
+RANGE_DASH_RE = re.compile(
+    rf"(?<![\w\-–/.,#$£€:])(?P<y1>[1-9]\d{{3}})(?P<dash>{_DASH})(?P<y2>[1-9]\d{{3}}|\d\d){_YEAR_END}")
+RANGE_WORD_RE = re.compile(
+    rf"(?<!\w)(?P<kw>[Ff]rom|[Bb]etween)[ \t]+(?P<y1>[1-9]\d{{3}})[ \t]+(?P<conj>to|until|till|and)[ \t]+"
+    rf"(?P<y2>[1-9]\d{{3}}){_YEAR_END}")
+LINKED_YEAR_RE = re.compile(r"\[\[(?P<year>\d{3,4})(?:[ \t]?(?:AD|CE))?\]\]")
+# Bare years only after a word that makes them dates, and only four digits.
+TRIGGER_YEAR_RE = re.compile(
+    r"(?<!\w)(?P<kw>[Ii]n|[Oo]f|[Ss]ince|[Bb]y|[Yy]ear|[Uu]ntil|[Tt]ill|[Bb]efore|[Aa]fter|[Dd]uring"
+    rf"|[Cc]irca|c\.|ca\.)(?:[ \t]|&nbsp;)+(?P<year>[1-9]\d{{3}}){_YEAR_END}")
+RANGE_GAP_RE = re.compile(r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\}|to|until|till|and)"
+                        r"(?:[ \t]|&nbsp;)*")
+LINK_PHRASE_RE = re.compile(r"\b(?:correspond\w*|equivalent|i\.[ ]?e\.|that is|which (?:is|was))\b")
+WHOLE_YEAR_RE = re.compile(r"(?:\[\[)?(?P<year>\d{1,4})(?:[ \t]?(?:AD|CE))?(?:\]\])?")
+DM_ONLY_RE = re.compile(dm_re("x"))
+
+
+# ---------------------------------------------------------------- reading helpers
+
+def field_number(value: str) -> int | None:
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    return month_number(value) if value else None
+
+
+TWO_DATES = {"death date and age": 0, "dda": 0, "birth date and age2": 1, "birthdeathage": 1}
+
+
+def template_groups(name: str, params: list) -> tuple[list[list], int]:
+    """The y|m|d parameter groups of a date template and which one the field means.
+
+    {{Death date and age|death|birth}}, {{Birth date and age2|as of|birth}},
+    {{BirthDeathAge|B?|birth|death}}: the flag "B" selects the birth date.
+    """
+    primary = TWO_DATES.get(name, 0)
+    if name == "birthdeathage" and params and not params[0][0].isdigit():
+        params, primary = params[1:], 0
+    if name in TWO_DATES and len(params) >= 6:
+        return [params[0:3], params[3:6]], primary
+    return [params[0:3]], 0
+
+
+def day_month(value: str) -> tuple[int, int] | None:
+    m = DM_ONLY_RE.fullmatch(value)
+    if m is None:
+        return None
+    day, mon, _, _ = match_parts(m, "x")
+    return day, mon
+
+
+def match_parts(m: re.Match, *prefixes: str) -> tuple[int, int, int | None, str]:
+    """(day, month, year or None, prefix) from the first alternative that matched."""
+    g = m.groupdict()
+    for p in prefixes:
+        for sub in (p + "1", p + "2", p):
+            if g.get(sub + "mon") is not None:
+                year = g.get(sub + "year")
+                return int(g[sub + "day"]), month_number(g[sub + "mon"]), int(year) if year else None, sub
+    raise AssertionError("pattern without a month group")  # programming error
+
+
+# One pattern per prose form, matched against a mention's own text when re-rendering it.
+_SURFACE = {
+    "dmy": re.compile(dmy_re("")),
+    "mdy": re.compile(mdy_re("")),
+    "my": re.compile(my_re("")),
+    "dm": re.compile(rf"{day_re('')}\.?{SP}{month_re('')}"),
+    "md": re.compile(rf"{month_re('')}{SP}{day_re('')}"),
+    "iso": re.compile(r"(?P<year>\d{4})-(?P<mon>\d\d)-(?P<day>\d\d)"),
+}
+
+
+def format_like(mention: DateMention, date: Date) -> str:
+    """Render ``date`` in the surface style of ``mention`` (the replacement for mention.text).
+
+    Only digits, month names and ordinal suffixes change. Raises ValueError when ``date``
+    cannot be written in that style: another precision, or another year for a form
+    that shows no year ("7 November" inside an O.S./N.S. pair).
+    """
+    if date.precision != mention.date.precision:
+        raise ValueError(f"cannot write a {date.precision.value}-precision date as {mention.text!r}")
+    form = mention.form
+    if form.startswith("template:oldstyledate"):
+        form = "dm" if _SURFACE["dm"].fullmatch(mention.text) else "md"
+    elif form.startswith("template:"):
+        return _format_params(mention.text, date)
+    if form in ("year", "range"):
+        return _format_bare_year(mention.text, date.year)
+    pattern = _SURFACE.get(form)
+    match = pattern.fullmatch(mention.text) if pattern else None
+    if match is None:
+        raise ValueError(f"unknown surface form {mention.form!r} for {mention.text!r}")
+    if "year" not in pattern.groupindex and date.year != mention.date.year:
+        raise ValueError(f"{mention.text!r} shows no year; cannot move it to {date.year}")
+    edits: list[tuple[int, int, str]] = []
+    for group, value in match.groupdict().items():
+        if value is None:
+            continue
+        if form == "iso":
+            new = {"year": f"{date.year:04d}", "mon": f"{date.month:02d}", "day": f"{date.day:02d}"}[group]
+        elif group == "day":
+            new = _digits_like(value, date.day or 0)
+        elif group == "sfx":
+            new = ordinal_suffix(date.day or 0)
+            new = new.upper() if value.isupper() else new
+        elif group == "mon":
+            new = _month_like(value, date.month or 1)
+        else:
+            new = _digits_like(value, date.year)
+        edits.append((match.start(group), match.end(group), new))
+    text = mention.text
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _digits_like(old: str, value: int) -> str:
+    # Keep zero padding ("02 May", ISO) but never truncate.
+    return str(value).zfill(len(old)) if old.startswith("0") else str(value)
+
+
+def _month_like(old: str, month: int) -> str:
+    name = MONTH_NAMES[month - 1]
+    if old.lower() not in _FULL:
+        name = "Sept" if old.lower() == "sept" and month == 9 else name[:3]
+    if old.isupper() and len(old) > 1:
+        return name.upper()
+    return name.lower() if old.islower() else name
+
+
+def _format_bare_year(text: str, year: int) -> str:
+    match = re.search(r"\d+", text)
+    if match is None:
+        raise ValueError(f"no year in {text!r}")
+    digits = match.group()
+    if len(digits) == 2:  # abbreviated range end "1389–94"
+        if year // 100 != int(digits) // 100 and len(str(year)) != 4:
+            raise ValueError(f"cannot abbreviate {year} like {text!r}")
+        new = f"{year % 100:02d}"
+    else:
+        new = _digits_like(digits, year)
+    return text[: match.start()] + new + text[match.end():]
+
+
+def _format_params(text: str, date: Date) -> str:
+    """Rewrite "1389|10|25" style template parameters, keeping spacing and padding."""
+    pieces = text.split("|")
+    values = [date.year, date.month, date.day]
+    out = []
+    slot = 0
+    for piece in pieces:
+        core = piece.strip()
+        if "=" in core or slot >= 3 or values[slot] is None:
+            out.append(piece)
+            continue
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        trail = piece[len(piece.rstrip()):]
+        if slot == 1 and month_number(core):
+            new = _month_like(core, values[1])
+        else:
+            new = _digits_like(core, values[slot]) if core else str(values[slot])
+        out.append(lead + new + trail)
+        slot += 1
+    return "|".join(out)

@@ -1,0 +1,81 @@
+"""What the date scanner must not read: markup to skip and numbers that are quantities.
+
+Masking replaces a span by as many NUL characters, so offsets into the original text
+stay valid and no date can be read across a masked span (NUL is neither a digit, a
+letter nor a space). A false date is worse than a missed one, so these lean wide.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["mask_hard", "mask_soft", "quantity_context"]
+
+_FILE_EXT = r"(?:jpe?g|png|gif|svg|tiff?|webp|pdf|ogg|oga|ogv|webm|mp3|wav|flac|midi?|djvu|xcf|bmp)"
+
+# Never dates, whoever reads them: comments, code-like tags, URLs, file and category names.
+_HARD = re.compile("|".join([
+    r"<!--.*?(?:-->|\Z)",
+    r"(?i:<(nowiki|pre|math|source|syntaxhighlight|code|score|chem|ce|timeline|graph|templatedata)\b"
+    r"[^>]*?(?:/>|>.*?</\1\s*>))",
+    r"(?i:\b(?:https?|ftps?)://[^\s\]<>\"|{}]*)",
+    r"\[\[[ \t]*(?i:file|image|media|category)[ \t]*:[^|\]\n]*",
+    r"(?im:^[ \t]*(?:file|image):[^|\n]*)",
+    # a parameter value that is a file name: "| image = Winter Palace 1389.jpg"
+    rf"(?i:(?<==)[ \t]*[^=|\n{{}}\[\]<>]{{0,200}}?\.{_FILE_EXT}\b)",
+    rf"(?i:[\w\-.,()]+\.{_FILE_EXT}\b)",
+]), re.S)
+
+# Masked after the date templates are read: other templates' names and parameter names,
+# identifiers, page numbers and access dates (when a source was read, not an event).
+_SOFT = re.compile("|".join([
+    r"\{\{[ \t]*[^{}|\n]*",
+    r"(?i:\|[ \t]*(?:access-?date|archive-?date|accessed|pages?|pp?|isbn\d*|issn|eissn|oclc|doi|pmid|pmc"
+    r"|bibcode|id|volume|vol|issue|number|no|at|lccn|jstor|s2cid|asin|arxiv|hdl|ssrn|zbl|mr|osti|rfc"
+    r"|url|archive-?url|chapter-?url|image\d*|file|logo|map|coordinates|coord|population\w*|area\w*"
+    r"|elevation\w*|seats\w*|votes\w*)[ \t]*=[^|}\n]*)",
+    r"(?<=\|)[ \t]*[\w \t\-]{1,40}?[ \t]*(?==)",
+    r"\bISBN(?:-1[03])?:?[ \t]*[\dXx][\dXx \t\-–]{8,}",
+    r"(?<!\w)(?:pp?\.|pg\.|[Pp]ages?|[Nn]os?\.|[Vv]ol\.)[ \t]*\d[\d,]*(?:[ \t]*(?:–|-|&ndash;)[ \t]*\d+)?",
+]))
+
+
+def _blank(m: re.Match) -> str:
+    return "\0" * (m.end() - m.start())
+
+
+def mask_hard(text: str) -> str:
+    return _HARD.sub(_blank, text)
+
+
+def mask_soft(text: str) -> str:
+    return _SOFT.sub(_blank, text)
+
+
+# A bare year followed by a lower-case word is usually a count ("1000 soldiers"); these
+# words are the exceptions that commonly follow a year in prose.
+_FOLLOW_OK = frozenset("""
+a an and as at but by during for from had has have he her his in into is it its of on onward onwards or
+saw she that the their then there these they this those though through to under until upon was were
+when where which while who whom with would could also both became began ended led marked only not so
+""".split())
+# A year after these words is a quantity: "a total of 1500", "increased by 2000".
+_QUANTITY_BEFORE = frozenset("""
+total population number sum maximum minimum average height elevation altitude depth length distance
+speed score budget cost price value rate weight capacity crowd strength majority margin loss gain debt
+salary revenue income area size volume force army garrison fleet team rank increased decreased grew
+rose fell dropped reduced multiplied divided exceeded over under least most approximately about roughly
+some nearly almost only just up down out page pages
+""".split())
+_NEXT_WORD = re.compile(r"(?:[ \t]|&nbsp;)+([a-z]+)|[ \t]*(%|percent\b|per[ \t]cent\b)")
+_PREV_WORD = re.compile(r"(\w+)\W*$")
+
+
+def quantity_context(text: str, start: int, end: int) -> bool:
+    """Whether the number(s) in text[start:end] read as a quantity rather than a year."""
+    after = _NEXT_WORD.match(text, end)
+    if after and (after.group(2) or after.group(1) not in _FOLLOW_OK):
+        return True
+    if start and text[start - 1] in "$£€#":
+        return True
+    before = _PREV_WORD.search(text, max(0, start - 30), start)
+    return bool(before) and before.group(1).lower() in _QUANTITY_BEFORE

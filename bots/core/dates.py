@@ -1,0 +1,375 @@
+"""Every date in a page's raw wikitext, with its line, calendar and validity.
+
+:func:`find_dates` runs a handful of compiled regexes over the raw text in passes, most
+specific first (date templates, O.S./N.S. pairs, full dates, month-year, year ranges,
+bare years). Each pass blanks what it found so a later, looser pass cannot read it again.
+Blanking keeps offsets, so every mention points at its exact source substring.
+The surface patterns and the re-rendering (:func:`format_like`) live in ``datefmt``.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian
+from .datefmt import (
+    AFTER_MARK_RE, FULL_FORMS, LINK_PHRASE_RE, LINKED_YEAR_RE, MONTH_YEAR_RE, PAIR_FULL_RE,
+    PAIR_SHARED_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE, TRIGGER_YEAR_RE, WHOLE_YEAR_RE,
+    day_month, field_number, format_like, marker_calendar, match_parts, month_number, template_groups,
+)
+from .datemask import mask_hard, mask_soft, quantity_context
+
+__all__ = [
+    "Precision", "Date", "DateMention", "DatePair", "DateScan",
+    "find_dates", "parse_date", "format_like",
+]
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Date:
+    year: int
+    month: int | None
+    day: int | None
+    calendar: Calendar
+    precision: Precision
+    valid: bool
+
+    @classmethod
+    def of(cls, year: int, month: int | None = None, day: int | None = None,
+           calendar: Calendar = Calendar.UNSTATED) -> Date:
+        """Build a date, deriving precision and validity (invalid dates are kept, flagged)."""
+        year_ok = MIN_YEAR <= year <= MAX_YEAR
+        if month is None:
+            return cls(year, None, None, calendar, Precision.YEAR, year_ok)
+        if day is None:
+            return cls(year, month, None, calendar, Precision.MONTH, year_ok and 1 <= month <= 12)
+        return cls(year, month, day, calendar, Precision.DAY, is_valid_day(year, month, day, calendar))
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{v:02d}" for v in (self.month, self.day) if v is not None]
+        return "-".join(parts)
+
+    def to_gregorian(self) -> Date:
+        """The same day in the (proleptic) Gregorian calendar; only valid Julian days change."""
+        if self.calendar is not Calendar.JULIAN or self.precision is not Precision.DAY or not self.valid:
+            return self
+        return Date.of(*julian_to_gregorian(self.year, self.month, self.day), Calendar.GREGORIAN)
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """(year, month, day) in the Gregorian calendar, 0 for missing parts.
+
+        Unstated dates are compared as written; a coarser date sorts before the days in it.
+        """
+        g = self.to_gregorian()
+        return (g.year, g.month or 0, g.day or 0)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    line: int
+    date: Date
+    role: str | None
+    form: str
+
+
+@dataclass(frozen=True)
+class DatePair:
+    """An Old Style / New Style pair naming one day."""
+
+    old_style: DateMention
+    new_style: DateMention
+    start: int
+    end: int
+    line: int
+
+    def expected_new_style(self) -> Date:
+        """The O.S. date converted to the proleptic Gregorian calendar.
+
+        Raises ValueError when the O.S. side is not a valid Julian day.
+        """
+        os_date = self.old_style.date
+        if os_date.precision is not Precision.DAY or not is_valid_day(
+                os_date.year, os_date.month, os_date.day, Calendar.JULIAN):
+            raise ValueError(f"O.S. side {self.old_style.text!r} is not a valid Julian day")
+        return Date.of(*julian_to_gregorian(os_date.year, os_date.month, os_date.day), Calendar.GREGORIAN)
+
+    def is_consistent(self) -> bool:
+        try:
+            expected = self.expected_new_style()
+        except ValueError:
+            return False
+        ns = self.new_style.date
+        return (ns.year, ns.month, ns.day) == (expected.year, expected.month, expected.day)
+
+
+@dataclass(frozen=True)
+class DateScan:
+    dates: list[DateMention]
+    pairs: list[DatePair]
+
+
+# ---------------------------------------------------------------- the scanner
+
+class _Scan:
+    """State of one find_dates call: the original text, the blanked copy, what was found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.work = mask_hard(text)
+        self.found: list[DateMention] = []
+        self.pairs: list[DatePair] = []
+        self.taken: list[tuple[int, int]] = []
+
+    def mention(self, start: int, end: int, date: Date, form: str, role: str | None = None) -> DateMention:
+        while self.text.endswith("]]", start, end) and self.text.count("]]", start, end) > self.text.count("[[", start, end):
+            end -= 2  # the optional closing brackets of a linked date that was not linked
+        m = DateMention(self.text[start:end], start, end, bisect_right(self.newlines, start) + 1, date, role, form)
+        self.found.append(m)
+        return m
+
+    def take(self, start: int, end: int) -> None:
+        self.taken.append((start, end))
+
+    def blank(self) -> None:
+        if self.taken:
+            parts, last = [], 0
+            for start, end in sorted(self.taken):
+                start = max(start, last)
+                parts += [self.work[last:start], "\0" * (end - start)]
+                last = max(last, end)
+            parts.append(self.work[last:])
+            self.work = "".join(parts)
+            self.taken = []
+
+    def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
+        old, new = (a, b) if a.date.calendar is Calendar.JULIAN else (b, a)
+        self.pairs.append(DatePair(old, new, start, end, bisect_right(self.newlines, start) + 1))
+
+
+def find_dates(text: str) -> DateScan:
+    """Every date in ``text`` in text order, and the O.S./N.S. pairs among them."""
+    scan = _Scan(text)
+    _scan_templates(scan)
+    scan.work = mask_soft(scan.work)
+    _scan_pairs(scan)
+    _scan_full(scan)
+    _scan_years(scan)
+    scan.found.sort(key=lambda m: (m.start, m.end))
+    _mark_ranges(scan)
+    scan.pairs.sort(key=lambda p: p.start)
+    return DateScan(scan.found, scan.pairs)
+
+
+def _scan_templates(scan: _Scan) -> None:
+    for m in TEMPLATE_RE.finditer(scan.work):
+        name = " ".join(m.group("name").lower().replace("_", " ").split())
+        params, pos = [], m.start("args")
+        for piece in m.group("args").split("|"):
+            core = piece.strip()
+            if core and "=" not in core:
+                lead = len(piece) - len(piece.lstrip())
+                params.append((core, pos + lead, pos + lead + len(core)))
+            pos += len(piece) + 1
+        form = f"template:{name}"
+        if name.startswith("oldstyledate"):
+            _template_pair(scan, m, params, form)
+        else:
+            for group in template_groups(name, params)[0]:
+                values = [field_number(v) for v, _, _ in group]
+                if values and None not in values:
+                    scan.mention(group[0][1], group[-1][2], Date.of(*values), form)
+        scan.take(m.start(), m.end())
+    scan.blank()
+
+
+def _template_pair(scan: _Scan, m: re.Match, params: list, form: str) -> None:
+    # {{OldStyleDate|N.S. day month|year|O.S. day month|O.S. year if different}}
+    if len(params) < 3 or not params[1][0].isdigit():
+        return
+    ns_dm, os_dm = day_month(params[0][0]), day_month(params[2][0])
+    if ns_dm is None or os_dm is None:
+        return
+    year = int(params[1][0])
+    os_year = int(params[3][0]) if len(params) > 3 and params[3][0].isdigit() else _inner_year(
+        year, ns_dm[1], os_dm[1], Calendar.JULIAN)
+    new = scan.mention(params[0][1], params[0][2], Date.of(year, ns_dm[1], ns_dm[0], Calendar.GREGORIAN), form)
+    old = scan.mention(params[2][1], params[2][2], Date.of(os_year, os_dm[1], os_dm[0], Calendar.JULIAN), form)
+    scan.pair(old, new, m.start(), m.end())
+
+
+
+
+def _inner_year(outer_year: int, outer_month: int, inner_month: int, inner_cal: Calendar) -> int:
+    # The bracketed date may sit across New Year from the outer one (Julian runs behind).
+    if inner_cal is Calendar.JULIAN and inner_month > outer_month:
+        return outer_year - 1
+    if inner_cal is Calendar.GREGORIAN and inner_month < outer_month:
+        return outer_year + 1
+    return outer_year
+
+
+def _scan_pairs(scan: _Scan) -> None:
+    for pattern, shared in ((PAIR_FULL_RE, False), (PAIR_SHARED_RE, True)):
+        for m in pattern.finditer(scan.work):
+            m1, m2 = m.group("m1mark"), m.group("m2mark")
+            cal_a = cal_b = Calendar.UNSTATED
+            if m2:
+                cal_b = marker_calendar(m2)
+            if m1 and m.group("punct"):
+                cal_a = marker_calendar(m1)
+            elif m1 and not m2:
+                cal_b = marker_calendar(m1)
+            if cal_a is Calendar.UNSTATED and cal_b is not Calendar.UNSTATED:
+                cal_a = _other(cal_b)
+            if cal_b is Calendar.UNSTATED and cal_a is not Calendar.UNSTATED:
+                cal_b = _other(cal_a)
+            if {cal_a, cal_b} != {Calendar.JULIAN, Calendar.GREGORIAN}:
+                continue  # no marker or both the same: not a pair; later passes read the dates
+            day_a, mon_a, year_a, sub_a = match_parts(m, "a")
+            day_b, mon_b, year_b, sub_b = match_parts(m, "b")
+            if shared:
+                year_a = int(m.group("yyear"))
+            if year_b is None:
+                year_b = _inner_year(year_a, mon_a, mon_b, cal_b)
+            mdy_a, mdy_b = sub_a.endswith("2"), sub_b.endswith("2")
+            form_a = ("md" if mdy_a else "dm") if shared else ("mdy" if mdy_a else "dmy")
+            form_b = ("mdy" if mdy_b else "dmy") if m.groupdict().get("byyear") else ("md" if mdy_b else "dm")
+            a = scan.mention(m.start("a"), m.end("a"), Date.of(year_a, mon_a, day_a, cal_a), form_a)
+            b = scan.mention(m.start("b"), m.end("b"), Date.of(year_b, mon_b, day_b, cal_b), form_b)
+            scan.pair(a, b, m.start(), m.end())
+            scan.take(m.start(), m.end())
+        scan.blank()
+
+
+def _other(cal: Calendar) -> Calendar:
+    return Calendar.GREGORIAN if cal is Calendar.JULIAN else Calendar.JULIAN
+
+
+def _after_marker(scan: _Scan, end: int) -> Calendar:
+    m = AFTER_MARK_RE.match(scan.work, end)
+    if m is None:
+        return Calendar.UNSTATED
+    cal = marker_calendar(m.group("k1mark"))
+    if m.group("k2mark") and marker_calendar(m.group("k2mark")) is not cal:
+        return Calendar.UNSTATED  # "Julian or Gregorian": says nothing
+    return cal
+
+
+def _scan_full(scan: _Scan) -> None:
+    candidates = []
+    for form, pattern in FULL_FORMS:
+        candidates += [(m.start(), -m.end(), form, m) for m in pattern.finditer(scan.work)]
+    full: list[DateMention] = []
+    last = -1
+    for start, neg_end, form, m in sorted(candidates, key=lambda c: c[:2]):
+        if start < last:
+            continue
+        last = -neg_end
+        cal = _after_marker(scan, m.end())
+        date = Date.of(int(m.group("year")), month_number(m.group("mon")) or int(m.group("mon")),
+                       int(m.group("day")), cal)
+        full.append(scan.mention(m.start(), m.end(), date, form))
+        scan.take(m.start(), m.end())
+    _pair_long_form(scan, full)
+    scan.blank()
+    for m in MONTH_YEAR_RE.finditer(scan.work):
+        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, _after_marker(scan, m.end()))
+        scan.mention(m.start(), m.end(), date, "my")
+        scan.take(m.start(), m.end())
+    scan.blank()
+
+
+def _pair_long_form(scan: _Scan, full: list[DateMention]) -> None:
+    """Pair neighbours in opposite calendars when the second sits in a bracket or a
+    "corresponds to" clause after the first, as in the seed's long form."""
+    for a, b in zip(full, full[1:]):
+        cals = {a.date.calendar, b.date.calendar}
+        if cals != {Calendar.JULIAN, Calendar.GREGORIAN} or b.start - a.end > 200:
+            continue
+        gap = scan.work[a.end:b.start]
+        if "\n" in gap:
+            continue
+        unclosed = gap.count("(") > gap.count(")") or gap.count("[") > gap.count("]")
+        if unclosed or LINK_PHRASE_RE.search(gap):
+            scan.pair(a, b, a.start, b.end)
+
+
+def _scan_years(scan: _Scan) -> None:
+    work = scan.work
+    for pattern in (RANGE_WORD_RE, RANGE_DASH_RE):
+        for m in pattern.finditer(work):
+            if pattern is RANGE_WORD_RE and (m.group("kw").lower() == "between") != (m.group("conj") == "and"):
+                continue
+            y1, raw2 = int(m.group("y1")), m.group("y2")
+            if len(raw2) == 2:  # "1389–94": en dash only, a hyphen may be an ISO month
+                if "-" in m.group("dash"):
+                    continue
+                y2 = y1 // 100 * 100 + int(raw2)
+            else:
+                y2 = int(raw2)
+            if y2 <= y1 or quantity_context(work, m.start(), m.end()):
+                continue
+            scan.mention(m.start("y1"), m.end("y1"), Date.of(y1), "range", "start")
+            scan.mention(m.start("y2"), m.end("y2"), Date.of(y2), "range", "end")
+            scan.take(m.start(), m.end())
+        scan.blank()
+        work = scan.work
+    for m in LINKED_YEAR_RE.finditer(work):
+        scan.mention(m.start(), m.end(), Date.of(int(m.group("year"))), "year")
+        scan.take(m.start(), m.end())
+    scan.blank()
+    for m in TRIGGER_YEAR_RE.finditer(scan.work):
+        if not quantity_context(scan.work, m.start(), m.end()):
+            scan.mention(m.start("year"), m.end("year"), Date.of(int(m.group("year"))), "year")
+
+
+def _mark_ranges(scan: _Scan) -> None:
+    """Give roles to two dates joined by a dash or "to" ("25 October 1389 – 5 January 1390")."""
+    paired = {id(p.old_style) for p in scan.pairs} | {id(p.new_style) for p in scan.pairs}
+    found = scan.found
+    for i in range(len(found) - 1):
+        a, b = found[i], found[i + 1]
+        if a.role or b.role or id(a) in paired or id(b) in paired or a.form == "range":
+            continue
+        gap = scan.text[a.end:b.start]
+        if not gap or not RANGE_GAP_RE.fullmatch(gap):
+            continue
+        if gap.strip() == "and" and not scan.text[max(0, a.start - 9):a.start].rstrip().lower().endswith("between"):
+            continue
+        found[i], found[i + 1] = replace(a, role="start"), replace(b, role="end")
+
+
+def parse_date(value: str) -> Date | None:
+    """The date in one field value ("25 October 1389", "{{Start date|1389|10|25}}", "1389").
+
+    A value that is only a year is that year; a date template gives the date the field
+    means (the death date of {{Death date and age}}); otherwise the first date found, or
+    the New Style side of a pair. None when the value holds no date.
+    """
+    value = value.strip()
+    whole = WHOLE_YEAR_RE.fullmatch(value)
+    if whole and value.startswith("[[") == value.endswith("]]"):
+        return Date.of(int(whole.group("year")))
+    scan = find_dates(value)
+    if scan.pairs:
+        return scan.pairs[0].new_style.date
+    if not scan.dates:
+        return None
+    m = TEMPLATE_RE.fullmatch(value)
+    if m is not None and len(scan.dates) > 1:
+        name = " ".join(m.group("name").lower().replace("_", " ").split())
+        args = [(a.strip(), 0, 0) for a in m.group("args").split("|") if a.strip() and "=" not in a]
+        return scan.dates[template_groups(name, args)[1]].date
+    return scan.dates[0].date
