@@ -5,6 +5,7 @@ edit through the model changes only the nodes it touches.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
@@ -93,8 +94,13 @@ class Article:
         return str(self.code)
 
     # -- positions -----------------------------------------------------------------------------
+    @cached_property
+    def _newlines(self) -> list[int]:
+        return [i for i, c in enumerate(self.text) if c == "\n"] if "\n" in self.text else []
+
     def line_at(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
+        """1-based line of an offset; a bisection, so that big pages with many nodes stay linear."""
+        return bisect_right(self._newlines, offset - 1) + 1
 
     def _located(self, nodes, text: str | None = None) -> Iterator[tuple[object, int]]:
         """(node, offset) for nodes given in document order: each found after the previous one."""

@@ -19,6 +19,7 @@ not UTF-8) becomes a RecordError naming the file, the record and the field; othe
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +35,7 @@ DEFAULT_TEMPLATE = "Infobox historical event"
 _ARTICLE_FIELDS = {"title", "universe", "template", "infobox", "lead", "sections", "categories"}
 _SECTION_FIELDS = {"title", "text", "generated"}
 _LINE = "__line__"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,12 @@ def _record(file: Path, index: int, item, default_universe, schemas) -> Record |
         if isinstance(value, (dict, list)):
             return err("an infobox value must be text or a number", f"infobox.{name}")
         if value is not None:
-            values[canonical] = _scalar(value)
+            text = _scalar(value)
+            bad = _CONTROL.search(text)
+            if bad:
+                return err(f"control character U+{ord(bad.group()):04X} in the value (MediaWiki cannot "
+                           "store it)", f"infobox.{name}")
+            values[canonical] = text
     values.setdefault("universe", universe)
     for req in schema.required:
         if not values.get(req, "").strip():

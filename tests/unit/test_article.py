@@ -1,0 +1,71 @@
+"""The article model: byte-exact round trip, infoboxes, links, categories, sections, universe."""
+import pytest
+
+from bots.core.article import Article
+
+PAGE = """{{Universe|Earth-1389}}
+{{infobox_historical event
+| name = Storming &#124; of the Palace
+| universe = Earth-1389
+| date = 8 November 1389
+}}
+The '''storming''' followed the [[february_Revolution#Aftermath|February Revolution]] and
+[[October Revolution]]; see [[:Category:Earth-1389]] and [[File:Palace.jpg|thumb|The [[Winter Palace]]]].
+
+== Background ==
+Text.
+=== Detail ===
+More.
+== Aftermath ==
+[[Category:Earth-1389]]
+[[Category:Revolutions|Storming]]
+"""
+
+
+def test_round_trip_is_byte_exact():
+    assert str(Article("X", PAGE)) == PAGE
+
+
+def test_infobox_params_are_decoded_and_name_normalised():
+    box = Article("X", PAGE).infobox
+    assert box.name == "Infobox historical event"
+    assert box.line == 2
+    assert box.params()["name"] == "Storming | of the Palace"
+    assert box.raw("name") == "Storming &#124; of the Palace"
+
+
+def test_links_are_normalised_with_lines():
+    links = Article("X", PAGE).links
+    assert [(link.target, link.line) for link in links] == [
+        ("February Revolution", 7), ("October Revolution", 8), ("Category:Earth-1389", 8),
+        ("Winter Palace", 8)]
+    assert links[0].fragment == "Aftermath" and links[0].text == "February Revolution"
+
+
+def test_categories_and_sections():
+    art = Article("X", PAGE)
+    assert [(c.name, c.sortkey, c.line) for c in art.categories] == [
+        ("Earth-1389", None, 15), ("Revolutions", "Storming", 16)]
+    assert [(s.title, s.level, s.line) for s in art.sections] == [
+        ("Background", 2, 10), ("Detail", 3, 12), ("Aftermath", 2, 14)]
+    assert art.lead.startswith("{{Universe") and art.lead.endswith("]]].\n\n")
+
+
+@pytest.mark.parametrize("title, text, universe, source", [
+    ("A", "{{Universe|Earth-1}}{{Infobox historical event|universe=Earth-2}}", "Earth-1", "marker"),
+    ("A", "{{Infobox historical event|universe=Earth-2}}", "Earth-2", "infobox"),
+    ("Napoleon Bonaparte (Earth-1263)", "Text.", "Earth-1263", "title"),
+    ("A", "Text. [[Category:Anti-war]] [[Category:Earth-616]]", "Earth-616", "category"),
+    ("A (1389–1394)", "Text. [[Category:Anti-war]]", None, None),
+    ("A", "[[:Category:Earth-616]] is linked, not a category", None, None),
+])
+def test_universe_precedence(title, text, universe, source):
+    art = Article(title, text)
+    assert art.universe == universe
+    if source:
+        assert art.universe_claims[0].source == source
+
+
+def test_bad_wikitext_still_parses_and_round_trips():
+    for text in ["{{unclosed", "[[a|b", "<ref>x", "}}]]{{", "\ufffe\u200e", "= = =", ""]:
+        assert str(Article("X", text)) == text
