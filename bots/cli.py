@@ -84,15 +84,19 @@ def usage_exit(message: str) -> int:
 _NO_ARGS = "-gmw-no-args"
 
 
-def pywikibot_args(args: Iterable[str]) -> list[str]:
+def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
     """Let pywikibot take its global options (-simulate, -user:, -log ...); returns the bot's own.
 
     pywikibot reads sys.argv when given no arguments, and keeps -simulate in global state: both are
-    wrong when a test or another bot calls main() in the same process, so pin them here.
+    wrong when a test or another bot calls main() in the same process, so pin them here. handle_args
+    builds the Site, which contacts the wiki: a writing bot runs the loopback guard before that.
     """
     import pywikibot
     from pywikibot import config
 
+    if write:
+        from bots.site import configured_api_url, guard_writes
+        guard_writes(configured_api_url())
     config.simulate = False
     local = pywikibot.handle_args(list(args) or [_NO_ARGS], do_help=False)
     return [a for a in local if a != _NO_ARGS]

@@ -16,23 +16,35 @@ from pywikibot import config  # noqa: E402
 
 from bots.core.writeguard import WriteRefused, check_write_target, parse_allowed_hosts  # noqa: E402
 
-__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "page_url", "guard_writes"]
+__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "page_url", "guard_writes", "configured_api_url",
+           "simulating"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
     return site.protocol() + "://" + site.hostname() + site.apipath()
 
 
-def guard_writes(site: pywikibot.site.APISite) -> None:
-    """Raise WriteRefused unless the site's host is loopback or listed in GMW_ALLOW_HOSTS."""
-    check_write_target(api_url(site), parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS")))
+def configured_api_url() -> str:
+    """The API URL user-config.py names, read without building the Site (which would contact it)."""
+    url = config.family_files.get(config.family)
+    if url:
+        return url
+    fam = pywikibot.family.Family.load(config.family)   # a built-in family: no request needed
+    return f"{fam.protocol(config.mylang)}://{fam.hostname(config.mylang)}{fam.apipath(config.mylang)}"
+
+
+def guard_writes(url: str) -> None:
+    """Raise WriteRefused unless the URL's host is loopback or listed in GMW_ALLOW_HOSTS."""
+    check_write_target(url, parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS")))
 
 
 def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APISite:
-    """The configured site; with `write`, checked by the loopback guard before anything is sent."""
+    """The configured site; with `write`, the loopback guard runs before any request is sent."""
+    if write:
+        guard_writes(configured_api_url())
     site = pywikibot.Site()
     if write:
-        guard_writes(site)
+        guard_writes(api_url(site))   # the family may have resolved to another URL
     if login:
         site.login()
     return site
