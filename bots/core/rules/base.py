@@ -6,8 +6,9 @@ from enum import Enum
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
-import mwparserfromhell
 from mwparserfromhell.wikicode import Wikicode
+
+from bots.core.article import Article
 
 __all__ = ["Severity", "Finding", "Hit", "PageView", "Rule", "RULES", "rule", "line_at"]
 
@@ -58,18 +59,23 @@ def line_at(text: str, offset: int) -> int:
 
 @dataclass
 class PageView:
-    """A page as the rules see it: the raw text, parsed once and shared by every rule."""
+    """A page as the rules see it: the raw text, parsed once into the Article model and shared by
+    every rule. `extras` carries what a caller knows beyond the text (the schemas, for instance)."""
 
     title: str
     text: str
     extras: dict = field(default_factory=dict)
 
     @cached_property
+    def article(self) -> Article:
+        return Article(self.title, self.text)
+
+    @property
     def code(self) -> Wikicode:
-        return mwparserfromhell.parse(self.text)
+        return self.article.code
 
     def line_at(self, offset: int) -> int:
-        return line_at(self.text, offset)
+        return self.article.line_at(offset)
 
 
 PageCheck = Callable[[PageView], Iterable[Hit]]
