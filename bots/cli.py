@@ -100,3 +100,14 @@ def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
     config.simulate = False
     local = pywikibot.handle_args(list(args) or [_NO_ARGS], do_help=False)
     return [a for a in local if a != _NO_ARGS]
+
+
+def print_diff(old: str, new: str, title: str, out=None) -> None:
+    """A unified diff of a page's text, for -simulate (to stderr when stdout carries JSON)."""
+    import difflib
+
+    out = out or sys.stdout
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), f"{title} (wiki)", f"{title} (new)",
+                                 lineterm="", n=2)
+    for line in lines:
+        print(line, file=out)

@@ -22,8 +22,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_help, pywikibot_args, usage_exit,
-                      wants_help)
+from bots.cli import (ExitCode, UsageError, parse_options, print_diff, print_help, pywikibot_args,
+                      usage_exit, wants_help)
 from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
@@ -58,9 +58,9 @@ def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdou
                 continue
             action = "created" if old is None else "updated"
             if simulate:
-                print(f"--- {src.title} ({'would create' if old is None else 'would update'}, {src.origin})",
+                print(f"=== {src.title} ({'would create' if old is None else 'would update'}, {src.origin})",
                       file=out)
-                pywikibot.showDiff(old or "", src.text)
+                print_diff(old or "", src.text, src.title, out)
                 result[action].append(src.title)
                 continue
             stop.before_edit()
@@ -107,7 +107,8 @@ def main(*args: str) -> int:
             pages.append(item)
     from bots.runtime import StopRequested
     try:
-        result = install(pages, opts.get("summary") or DEFAULT_SUMMARY, pywikibot.config.simulate)
+        result = install(pages, opts.get("summary") or DEFAULT_SUMMARY, pywikibot.config.simulate,
+                         out=sys.stderr if opts.get("format") == "json" else sys.stdout)
     except WriteRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.USAGE

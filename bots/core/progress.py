@@ -1,0 +1,42 @@
+"""Progress on long runs: done/total, rate and ETA, at most once a second (every 10 s off a terminal)."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    def __init__(self, label: str, total: int | None = None, out: TextIO = sys.stderr,
+                 clock=time.monotonic) -> None:
+        self.label, self.total, self.out, self.clock = label, total, out, clock
+        self.done = 0
+        self.start = clock()
+        self._last = self.start
+        self._every = 1.0 if getattr(out, "isatty", lambda: False)() else 10.0
+
+    @property
+    def rate(self) -> float:
+        elapsed = self.clock() - self.start
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    def line(self) -> str:
+        rate = self.rate
+        if self.total:
+            eta = (self.total - self.done) / rate if rate > 0 else float("inf")
+            eta_s = f", ETA {eta:.0f}s" if eta != float("inf") else ""
+            return f"{self.label}: {self.done}/{self.total} ({100 * self.done / self.total:.0f}%), {rate:.1f}/s{eta_s}"
+        return f"{self.label}: {self.done}, {rate:.1f}/s"
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = self.clock()
+        if now - self._last >= self._every:
+            self._last = now
+            print(self.line(), file=self.out, flush=True)
+
+    def finish(self) -> None:
+        if self.done:
+            print(self.line(), file=self.out, flush=True)

@@ -1,0 +1,92 @@
+"""A small loopback HTTP proxy in front of the test wiki that injects faults: 503s and maxlag errors.
+
+Bounded: it serves only 127.0.0.1, injects at most the number of faults asked for, and stops with the
+test. Used to show that a run waits, retries with backoff and completes.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FaultProxy:
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.fail_503 = 0        # the next N requests get 503 Service Unavailable
+        self.fail_maxlag = 0     # the next N API requests get a maxlag error
+        self.start_after = 0     # let this many requests through first (start-up, login)
+        self.seen = 0
+        self.injected = 0
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):   # quiet
+                pass
+
+            def _fault(self) -> bool:
+                with proxy._lock:
+                    proxy.seen += 1
+                    if proxy.seen <= proxy.start_after:
+                        return False
+                    if proxy.fail_503 > 0:
+                        proxy.fail_503 -= 1
+                        proxy.injected += 1
+                        self.send_response(503)
+                        self.send_header("Retry-After", "1")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return True
+                    if proxy.fail_maxlag > 0:
+                        proxy.fail_maxlag -= 1
+                        proxy.injected += 1
+                        body = json.dumps({"error": {"code": "maxlag", "info": "Waiting for 127.0.0.1: 3 seconds lagged.",
+                                                     "host": "127.0.0.1", "lag": 3}}).encode()
+                        self.send_response(200)
+                        self.send_header("Retry-After", "1")
+                        self.send_header("X-Database-Lag", "3")
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                        return True
+                return False
+
+            def _forward(self, method: str) -> None:
+                if self._fault():
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=120)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request(method, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            def do_GET(self):
+                self._forward("GET")
+
+            def do_POST(self):
+                self._forward("POST")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FaultProxy":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
