@@ -28,7 +28,7 @@ _HARD = re.compile("|".join([
 # Masked after the date templates are read: other templates' names and parameter names,
 # identifiers, page numbers and access dates (when a source was read, not an event).
 _SOFT = re.compile("|".join([
-    r"\{\{[ \t]*[^{}|\n]*",
+    r"\{\{(?![Nn]dash\}\})[ \t]*[^{}|\n]*",    # ({{ndash}} stays: the range patterns read it)
     r"(?i:\|[ \t]*(?:access-?date|archive-?date|accessed|pages?|pp?|isbn\d*|issn|eissn|oclc|doi|pmid|pmc"
     r"|bibcode|id|volume|vol|issue|number|no|at|lccn|jstor|s2cid|asin|arxiv|hdl|ssrn|zbl|mr|osti|rfc"
     r"|url|archive-?url|chapter-?url|image\d*|file|logo|map|coordinates|coord|population\w*|area\w*"
