@@ -1,0 +1,139 @@
+"""The check engine: page rules on each page as it comes, cross-page rules over the universe index.
+
+Pure: no pywikibot, no network. A caller feeds pages one at a time (``add_page``), from a folder, an
+XML export or the wiki, and calls ``finish`` once. Pages are streamed: ``add_page`` keeps only the
+page's small cross-page summary and its findings, never its text, so a run over 10,000+ pages holds
+summaries, not pages.
+
+A rule that raises does not stop the run: it becomes an error-level ``rule-crashed`` finding on that
+page naming the rule and the exception, and that rule's hits on that page (fixes included) are
+dropped. The configuration is applied to everything reported: disabled rules are not run, severities
+are overridden, accepted exceptions (rule, page) are removed with their fixes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from bots.core.checkconfig import CheckConfig
+from bots.core.rules import RULE_CRASHED, load_rules
+from bots.core.rules.base import Finding, PageView, Rule, Severity
+from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
+from bots.core.titles import normalize_title
+
+__all__ = ["CheckResult", "Checker", "check_pages", "apply_edits", "Edit"]
+
+Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
+
+
+@dataclass
+class CheckResult:
+    pages: int
+    findings: list[Finding] = field(default_factory=list)
+    edits: dict[str, list[Edit]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)      # pages that could not be read, with origin
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return {"pages": self.pages, **out, "errors": len(self.errors)}
+
+
+class Checker:
+    """One check run. `groups` limits the rule groups run ("markup", "dates", "crosspage", …)."""
+
+    def __init__(self, config: CheckConfig, schemas: dict, existing_titles: set[str] | None = None,
+                 groups: set[str] | None = None) -> None:
+        self.config = config
+        self.schemas = schemas
+        self.existing_titles = existing_titles
+        registry = load_rules()
+        wanted = lambda r: (groups is None or r.group in groups) and config.enabled(r.id)  # noqa: E731
+        self.page_rules: list[Rule] = [r for r in registry.values() if r.check is not None and wanted(r)]
+        self.crosspage_rules = {r.id for r in registry.values() if r.group == CROSSPAGE and wanted(r)}
+        self.index = UniverseIndex()
+        self.findings: list[Finding] = []
+        self.edits: dict[str, list[Edit]] = {}
+        self.errors: list[str] = []
+        self.pages = 0
+
+    def add_page(self, title: str, text: str) -> list[Finding]:
+        """Run the page rules on one page and index it; the page's findings (config applied)."""
+        title = normalize_title(title) or title
+        self.pages += 1
+        view = PageView(title, text, {"schemas": self.schemas})
+        found: list[Finding] = []
+        for r in self.page_rules:
+            try:
+                hits = list(r.check(view))
+            except Exception as exc:   # noqa: BLE001 - one broken rule must not stop the run
+                found.append(self._crashed(title, r.id, exc))
+                continue
+            for hit in hits:
+                finding = self.config.apply(Finding(title, r.id, r.severity, hit.line, hit.message, hit.fix))
+                if finding is None:
+                    continue
+                found.append(finding)
+                if hit.edit is not None:
+                    start, end, replacement = hit.edit
+                    self.edits.setdefault(title, []).append((start, end, replacement, r.id))
+        if self.crosspage_rules:
+            try:
+                self.index.add(summarize(view, self.schemas))
+            except Exception as exc:   # noqa: BLE001
+                found.append(self._crashed(title, "crosspage index", exc))
+        found = [f for f in found if f is not None]
+        self.findings.extend(found)
+        return found
+
+    def add_error(self, message: str) -> None:
+        """A page the source could not read ("origin: why"); reported, not checked."""
+        self.errors.append(message)
+
+    def _crashed(self, title: str, rule_id: str, exc: Exception) -> Finding | None:
+        return self.config.apply(Finding(title, RULE_CRASHED, Severity.ERROR, 1,
+                                         f"rule {rule_id} crashed: {type(exc).__name__}: {exc}"))
+
+    def finish(self) -> CheckResult:
+        """Run the cross-page rules over the index; every finding sorted by page, line, rule."""
+        existing = self.existing_titles
+        if self.crosspage_rules:
+            for finding in self.index.findings(existing, self.crosspage_rules):
+                kept = self.config.apply(finding)
+                if kept is not None:
+                    self.findings.append(kept)
+        findings = sorted(self.findings, key=lambda f: (f.page, f.line, f.rule))
+        edits = {t: sorted(e) for t, e in self.edits.items()}
+        return CheckResult(self.pages, findings, edits, list(self.errors))
+
+
+def check_pages(pages: Iterable, config: CheckConfig, schemas: dict,
+                existing_titles: set[str] | None = None, groups: set[str] | None = None) -> CheckResult:
+    """Check (title, text) pairs; sources' SourcePage/SourceError values are accepted too."""
+    checker = Checker(config, schemas, existing_titles, groups)
+    for page in pages:
+        if isinstance(page, tuple):
+            checker.add_page(*page)
+        elif hasattr(page, "text"):
+            checker.add_page(page.title, page.text)
+        else:
+            checker.add_error(str(page))
+    return checker.finish()
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits from the end of the text; of overlapping ones the first (in text
+    order) is kept and the others skipped. Out-of-range edits are skipped."""
+    chosen: list[Edit] = []
+    last_end = -1
+    for edit in sorted(edits, key=lambda e: (e[0], e[1])):
+        start, end = edit[0], edit[1]
+        if start < last_end or not 0 <= start <= end <= len(text):
+            continue
+        chosen.append(edit)
+        last_end = max(end, start + 1) if start == end else end
+    for start, end, replacement, _rule in reversed(chosen):
+        text = text[:start] + replacement + text[end:]
+    return text
