@@ -21,7 +21,7 @@ from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.titles import normalize_title
 
-__all__ = ["CheckResult", "Checker", "check_pages", "apply_edits", "Edit"]
+__all__ = ["CheckResult", "Checker", "check_pages", "apply_edits", "Edit", "page_errors", "PAGE_GROUPS"]
 
 Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
 
@@ -32,6 +32,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     edits: dict[str, list[Edit]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)      # pages that could not be read, with origin
+    universes: dict[str, str | None] = field(default_factory=dict)   # page -> universe, pages with findings
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""
@@ -57,6 +58,7 @@ class Checker:
         self.findings: list[Finding] = []
         self.edits: dict[str, list[Edit]] = {}
         self.errors: list[str] = []
+        self.universes: dict[str, str | None] = {}
         self.pages = 0
 
     def add_page(self, title: str, text: str) -> list[Finding]:
@@ -85,6 +87,8 @@ class Checker:
             except Exception as exc:   # noqa: BLE001
                 found.append(self._crashed(title, "crosspage index", exc))
         found = [f for f in found if f is not None]
+        if found:
+            self.universes[title] = view.article.universe
         self.findings.extend(found)
         return found
 
@@ -106,7 +110,21 @@ class Checker:
                     self.findings.append(kept)
         findings = sorted(self.findings, key=lambda f: (f.page, f.line, f.rule))
         edits = {t: sorted(e) for t, e in self.edits.items()}
-        return CheckResult(self.pages, findings, edits, list(self.errors))
+        universes = dict(self.universes)
+        for f in findings:
+            if f.page not in universes and f.page in self.index.pages:
+                universes[f.page] = self.index.pages[f.page].universe
+        return CheckResult(self.pages, findings, edits, list(self.errors), universes)
+
+
+PAGE_GROUPS = {"markup", "dates", "schema"}
+
+
+def page_errors(title: str, text: str, schemas: dict, config: CheckConfig | None = None) -> list[Finding]:
+    """The error-level findings of the page rules on one text: what the pre-publish gate blocks on.
+    Cross-page rules need the whole universe and do not run here."""
+    checker = Checker(config or CheckConfig(), schemas, groups=PAGE_GROUPS)
+    return [f for f in checker.add_page(title, text) if f.severity is Severity.ERROR]
 
 
 def check_pages(pages: Iterable, config: CheckConfig, schemas: dict,

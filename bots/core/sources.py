@@ -51,12 +51,14 @@ class SourceError:
 
 
 def detect_kind(path: str | Path) -> str:
-    """"folder", "xml" or "pagefile", from what `path` is and how it is named."""
+    """"folder", "file" (one .wikitext page), "xml" or "pagefile", from what `path` is and its name."""
     path = Path(path)
     if path.is_dir():
         return "folder"
     if path.name.lower().endswith(XML_SUFFIXES):
         return "xml"
+    if path.suffix == ".wikitext":
+        return "file"
     return "pagefile"
 
 
@@ -71,6 +73,8 @@ def iter_pages(path: str | Path) -> Iterator[SourcePage | SourceError]:
     # dataclasses above, and either module may be imported first.
     if kind == "folder":
         yield from iter_folder(path)
+    elif kind == "file":
+        yield from _read_files([path])
     elif kind == "xml":
         from bots.core.xmldump import iter_xml
 
@@ -99,6 +103,10 @@ def iter_folder(folder: str | Path) -> Iterator[SourcePage | SourceError]:
     except OSError as exc:
         yield SourceError(str(folder), f"cannot list folder: {exc.strerror or exc}")
         return
+    yield from _read_files(files)
+
+
+def _read_files(files: list[Path]) -> Iterator[SourcePage | SourceError]:
     for file in files:
         title = filename_to_title(file.name)
         try:

@@ -50,8 +50,15 @@ def test_detect_kind(tmp_path: Path) -> None:
     assert detect_kind(tmp_path) == "folder"
     for name in ("a.xml", "a.XML", "a.xml.bz2", "a.bz2", "a.xml.gz", "dump.xml-p1p2.bz2"):
         assert detect_kind(tmp_path / name) == "xml", name
-    for name in ("pages.txt", "dict", "a.wikitext"):
+    for name in ("pages.txt", "dict"):
         assert detect_kind(tmp_path / name) == "pagefile", name
+    assert detect_kind(tmp_path / "a.wikitext") == "file"
+
+
+def test_single_wikitext_file_is_one_page(tmp_path: Path) -> None:
+    (tmp_path / "October_Revolution.wikitext").write_text("Text.", encoding="utf-8")
+    [page] = list(iter_pages(tmp_path / "October_Revolution.wikitext"))
+    assert (page.title, page.text) == ("October Revolution", "Text.")
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:

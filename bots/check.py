@@ -1,0 +1,173 @@
+"""Check the wiki's content for consistency: markup, infobox schemas, dates and calendars,
+chronology, and facts that disagree across the pages of one universe.
+
+Usage: python -m bots.check -source:PATH [options]           (offline: files)
+       python -m bots.check [page generator options] [options]  (the live wiki)
+       python -m bots.check -listrules
+
+Pages:
+  -source:PATH       a folder of .wikitext files (names are titles), a MediaWiki XML export, a
+                     pagefromfile file, or records (.yaml/.json; checked as the generator writes them)
+  {generators}
+  -since:last-run    (live) only the pages changed since this command's last successful run, plus the
+                     pages that link to them; their findings are merged into that run's full result
+Options:
+  -listrules         list every rule: id, severity, group, what it finds
+  -checkconfig:FILE  enable/disable rules and override severities (default: check-config.yaml)
+  -format:json       print {{"pages": N, "findings": [{{"page", "rule", "severity", "line", "message",
+                     "fix"}}], "counts": ..., "errors": [...]}} instead of the table
+  -report:PAGE       publish the report on the wiki (counts per rule, a sortable table per universe);
+                     the page is edited only when its content changed
+  -render            (live) also ask MediaWiki to parse each page: missing templates, template loops,
+                     parser-function and Lua errors, error tracking categories
+  -fix               apply the safe fixes (date-calendar-mismatch, duplicate categories, ...): on the
+                     live wiki through the publish path (conflict-safe, stop page, {{{{nobots}}}}); on a
+                     folder source, to its files. With -simulate: the diffs only
+  -summary:TEXT      edit summary for -fix and -report
+  -help              this text
+Accepted findings: editors list (rule, page) pairs on the exceptions page named in the configuration
+(default Project:Bot exceptions), one per line: `* rule-id: [[Page]]`.
+Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from bots.cli import ExitCode, UsageError, parse_options, print_diff, print_help, usage_exit, wants_help
+from bots.core.checkconfig import ConfigError, load_config, parse_exceptions
+from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, apply_edits
+from bots.core.generate import apply_record
+from bots.core.progress import Progress
+from bots.core.pubsource import is_records_source
+from bots.core.records import RecordError, iter_records
+from bots.core.report import render_report, render_table
+from bots.core.rules import all_rules
+from bots.core.rules.base import Severity
+from bots.core.schema import load_schemas
+from bots.core.sources import SourceError, SourcePage, iter_pages
+
+GENERATORS = ("(live) pywikibot's page generators: -cat:, -page:, -start:, -ns:, -recentchanges: ...;\n"
+              "                     all content pages by default")
+__doc__ = __doc__.replace("{generators}", GENERATORS).replace("{{", "{").replace("}}", "}")
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ("listrules", "render", "fix", "always", "simulate")
+VALUES = ("source", "format", "report", "checkconfig", "summary", "since")
+
+
+def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
+    """Pages of a source; records are generated as new pages would be."""
+    if is_records_source(path):
+        for rec in iter_records(path, schemas):
+            if isinstance(rec, RecordError):
+                yield SourceError(rec.origin, rec.message, rec.title)
+            else:
+                yield SourcePage(rec.title, apply_record(rec, schemas[rec.template], None), rec.origin)
+        return
+    yield from iter_pages(path)
+
+
+def run_checks(pages, config, schemas, existing_titles=None) -> CheckResult:
+    """Library entry point: stream pages through the checker."""
+    checker = Checker(config, schemas, existing_titles)
+    progress = Progress("check")
+    for page in pages:
+        if isinstance(page, SourceError):
+            checker.add_error(str(page))
+        else:
+            checker.add_page(page.title, page.text)
+        progress.advance()
+    if progress.done > 500:
+        progress.finish()
+    return checker.finish()
+
+
+def fixed_text(title: str, text: str, schemas: dict, config) -> str:
+    """The text with the safe fixes of the page rules applied."""
+    checker = Checker(config, schemas, groups=PAGE_GROUPS)
+    checker.add_page(title, text)
+    return apply_edits(text, checker.edits.get(title, []))
+
+
+def list_rules() -> str:
+    rules = all_rules()
+    w = max(len(r.id) for r in rules)
+    return "\n".join(f"{r.id:<{w}}  {r.severity.value:<7}  {r.group:<9}  {r.doc}" for r in rules)
+
+
+def main(*args: str) -> int:
+    if wants_help(args):
+        print_help(__doc__)
+        return ExitCode.OK
+    try:
+        opts = parse_options(args, flags=FLAGS, values=VALUES, passthrough=True)
+        if opts.flag("listrules"):
+            print(list_rules())
+            return ExitCode.OK
+        if opts.get("format", "text") not in ("text", "json"):
+            raise UsageError("-format takes text or json")
+        if opts.get("since") not in (None, "last-run"):
+            raise UsageError("-since takes last-run")
+        config = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml"))
+    except (UsageError, ConfigError) as exc:
+        return usage_exit(str(exc))
+    schemas = load_schemas()
+    if opts.get("source"):
+        if opts.rest or opts.flag("render") or opts.get("since") or opts.get("report"):
+            return usage_exit("-source: checks files; -render, -since, -report and page generator options "
+                              "need the live wiki")
+        source = Path(opts.get("source"))
+        if not source.exists():
+            return usage_exit(f"no such file or folder: {source}")
+        result = run_checks(offline_pages(source, schemas), config, schemas)
+        if opts.flag("fix"):
+            _fix_files(source, result, schemas, config, simulate=opts.flag("simulate"))
+    else:
+        from bots import livecheck
+        try:
+            result = livecheck.run(opts, config, schemas)
+        except UsageError as exc:
+            return usage_exit(str(exc))
+        if isinstance(result, int):
+            return result
+    _print(result, opts.get("format") == "json")
+    return ExitCode.FINDINGS if any(f.severity is Severity.ERROR for f in result.findings) else ExitCode.OK
+
+
+def _print(result: CheckResult, as_json: bool) -> None:
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"pages": result.pages, "findings": [f.as_dict() for f in result.findings],
+                          "counts": result.counts(), "errors": result.errors}, ensure_ascii=False, indent=1))
+    else:
+        print(render_table(result.findings, result.pages))
+
+
+def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulate: bool) -> None:
+    """-fix on a folder source: apply the safe fixes to the files (diffs only under -simulate)."""
+    from bots.core.titles import title_to_filename
+    if not source.is_dir() or is_records_source(source):
+        print("note: -fix rewrites files of a folder of .wikitext files only; nothing written", file=sys.stderr)
+        return
+    for title in sorted(result.edits):
+        path = source / (title_to_filename(title) + ".wikitext")
+        if not path.exists():
+            continue
+        old = path.read_text(encoding="utf-8")
+        new = fixed_text(title, old, schemas, config)
+        if new == old:
+            continue
+        print_diff(old, new, title, sys.stderr)
+        if not simulate:
+            path.write_text(new, encoding="utf-8")
+
+
+def report_text(result: CheckResult) -> str:
+    return render_report(result.findings, result.pages, result.universes, {r.id: r.doc for r in all_rules()})
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,51 @@
+"""Rules that only the wiki can answer: what shows after MediaWiki expands a page (`check -render`).
+
+They have no offline check: bots/render.py asks the live wiki to parse each page and reports under
+these ids, so that they are listed, configured and excepted like every other rule.
+"""
+from __future__ import annotations
+
+import re
+
+from .base import RULES, Rule, Severity
+
+__all__ = ["GROUP", "RENDER_RULES", "error_spans"]
+
+GROUP = "render"
+
+RENDER_RULES = {
+    "render-missing-template": (Severity.ERROR, "The page calls a template that does not exist (a red link "
+                                                "where the template's output should be)."),
+    "render-template-loop": (Severity.ERROR, "A template calls itself, directly or through others "
+                                             "(MediaWiki's 'Pages with template loops')."),
+    "render-parser-function-error": (Severity.ERROR, "A parser function (#expr, #time, #if...) gives an "
+                                                     "error in the rendered page."),
+    "render-lua-error": (Severity.ERROR, "A Lua module (#invoke) raises a script error "
+                                         "(MediaWiki's 'Pages with script errors')."),
+    "render-error-category": (Severity.WARNING, "The page is in one of MediaWiki's error tracking categories "
+                                                "(expansion depth, include size, expensive functions, broken "
+                                                "file links...)."),
+}
+for _id, (_sev, _doc) in RENDER_RULES.items():
+    if _id not in RULES:
+        RULES[_id] = Rule(_id, _sev, _doc, None, GROUP)
+
+# What ParserFunctions and Scribunto put in the HTML for an error.
+_ERROR_SPAN = re.compile(r'<(?:strong|span|div)\b[^>]*class="(?:[^"]*\s)?(error|scribunto-error)(?:\s[^"]*)?"[^>]*>'
+                         r"(.*?)</(?:strong|span|div)>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def error_spans(html: str) -> list[tuple[str, str]]:
+    """(kind, text) of every error MediaWiki rendered: kind "lua", "loop" or "parser-function"."""
+    out = []
+    for m in _ERROR_SPAN.finditer(html):
+        text = _TAGS.sub("", m.group(2)).strip()
+        if m.group(1) == "scribunto-error" or text.startswith(("Lua error", "Script error")):
+            kind = "lua"
+        elif text.startswith("Template loop detected"):
+            kind = "loop"
+        else:
+            kind = "parser-function"
+        out.append((kind, text))
+    return out

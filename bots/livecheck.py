@@ -1,0 +1,120 @@
+"""`check` against the live wiki (site layer): pages through pywikibot's generators, the exceptions
+page, rendering, the report page, and safe fixes through the publish path."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pywikibot
+from pywikibot.exceptions import NoPageError
+
+from bots.cli import ExitCode, UsageError, pywikibot_args
+from bots.core.checkconfig import parse_exceptions
+from bots.core.checker import CheckResult
+from bots.core.pubsource import Item
+from bots.core.rules.base import Finding
+from bots.site import WriteRefused, open_site
+from bots.wikipages import iter_wiki_pages
+
+__all__ = ["run"]
+
+DEFAULT_SUMMARY = "Consistency check"
+
+
+def _page_text(site, title: str) -> str | None:
+    try:
+        return pywikibot.Page(site, title).get(force=True)
+    except NoPageError:
+        return None
+
+
+def run(opts, config, schemas) -> CheckResult | int:
+    from bots.check import fixed_text, report_text, run_checks
+
+    write = bool(opts.get("report") or opts.flag("fix"))
+    args = list(opts.rest) + (["-simulate"] if opts.flag("simulate") else [])
+    try:
+        gen_args = pywikibot_args(args, write=write)
+    except WriteRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    site = open_site(write=write, login=True)
+    text = _page_text(site, config.exceptions_page)
+    if text:
+        config = config.with_exceptions(parse_exceptions(text))
+    # Which pages exist: titles only, 500 a request; link-to-missing-page needs them all.
+    existing = {p.title() for p in site.allpages(namespace=0, content=False)}
+    if opts.get("since"):
+        from bots.incremental import run_since
+        return run_since(site, gen_args, config, schemas, existing, opts)
+    checked: list[str] = []
+
+    def pages():
+        for page in iter_wiki_pages(site, gen_args):
+            checked.append(page.title)
+            yield page
+
+    try:
+        result = run_checks(pages(), config, schemas, existing)
+    except ValueError as exc:       # an unknown generator option
+        raise UsageError(str(exc)) from None
+    if opts.flag("render"):
+        from bots.render import render_findings
+        extra = [f for f in (config.apply(f) for f in render_findings(site, checked)) if f is not None]
+        result.findings = sorted(result.findings + extra, key=lambda f: (f.page, f.line, f.rule))
+    if opts.flag("fix"):
+        fix_live(site, result, schemas, config, opts.get("summary") or DEFAULT_SUMMARY + ": safe fixes",
+                 simulate=bool(pywikibot.config.simulate))
+    if opts.get("report"):
+        publish_report(site, opts.get("report"), report_text(result),
+                       opts.get("summary") or DEFAULT_SUMMARY + " report", bool(pywikibot.config.simulate))
+    return result
+
+
+def fix_live(site, result: CheckResult, schemas, config, summary: str, simulate: bool) -> None:
+    """The safe fixes go through the publish path: re-checked on the page's current text, saved with
+    conflict detection, the stop page and {{nobots}} honoured, diffs under -simulate."""
+    from bots.check import fixed_text
+    from bots.publisher import PublishOptions, Publisher
+
+    items = [Item(title, f"[[{title}]]", apply=_fixer(title, schemas, config)) for title in sorted(result.edits)]
+    if not items:
+        return
+    publisher = Publisher(site, None, PublishOptions(summary=summary, simulate=simulate, mode="edit"),
+                          out=sys.stderr)
+    done = publisher.run(items, total=len(items))
+    counts = done.counts
+    print(f"fix: {counts['updated']} {'would be ' if simulate else ''}fixed, {counts['unchanged']} already right, "
+          f"{counts['skipped']} skipped, {counts['failed']} failed", file=sys.stderr)
+    for entry in done.skipped + done.failed:
+        print(f"fix: {entry['title']}: {entry['reason']}", file=sys.stderr)
+
+
+def _fixer(title, schemas, config):
+    from bots.check import fixed_text
+
+    def apply(current: str | None) -> str:
+        if current is None:
+            raise ValueError("the page no longer exists")
+        return fixed_text(title, current, schemas, config)
+    return apply
+
+
+def publish_report(site, title: str, text: str, summary: str, simulate: bool) -> bool:
+    """Save the report page when its text changed; True when it was (or would be) edited."""
+    from bots.cli import print_diff
+    from bots.runtime import StopPage
+
+    page = pywikibot.Page(site, title)
+    old = page.text if page.exists() else ""
+    if old.rstrip() == text.rstrip():
+        print(f"report: [[{title}]] unchanged", file=sys.stderr)
+        return False
+    if simulate:
+        print_diff(old, text, title, sys.stderr)
+        return True
+    StopPage(site).check()
+    page.text = text
+    page.save(summary=summary, bot=True, minor=False, quiet=True)
+    print(f"report: [[{title}]] saved: {page.full_url()}", file=sys.stderr)
+    return True
