@@ -69,9 +69,9 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
     yield from iter_pages(path)
 
 
-def run_checks(pages, config, schemas, existing_titles=None) -> CheckResult:
-    """Library entry point: stream pages through the checker."""
-    checker = Checker(config, schemas, existing_titles)
+def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | None = None) -> CheckResult:
+    """Library entry point: stream pages through the checker (a given one keeps its state)."""
+    checker = checker or Checker(config, schemas, existing_titles)
     progress = Progress("check")
     for page in pages:
         if isinstance(page, SourceError):

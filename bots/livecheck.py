@@ -44,20 +44,25 @@ def run(opts, config, schemas) -> CheckResult | int:
         config = config.with_exceptions(parse_exceptions(text))
     # Which pages exist: titles only, 500 a request; link-to-missing-page needs them all.
     existing = {p.title() for p in site.allpages(namespace=0, content=False)}
-    if opts.get("since"):
-        from bots.incremental import run_since
-        return run_since(site, gen_args, config, schemas, existing, opts)
+    from bots.core.checker import Checker
+    from bots.incremental import run_since, save_full_run
+
+    result = run_since(site, gen_args, config, schemas, existing, opts) if opts.get("since") else None
     checked: list[str] = []
+    if result is None:
+        started = site.server_time().isoformat()
 
-    def pages():
-        for page in iter_wiki_pages(site, gen_args):
-            checked.append(page.title)
-            yield page
+        def pages():
+            for page in iter_wiki_pages(site, gen_args):
+                checked.append(page.title)
+                yield page
 
-    try:
-        result = run_checks(pages(), config, schemas, existing)
-    except ValueError as exc:       # an unknown generator option
-        raise UsageError(str(exc)) from None
+        checker = Checker(config, schemas, existing)
+        try:
+            result = run_checks(pages(), config, schemas, existing, checker=checker)
+        except ValueError as exc:       # an unknown generator option
+            raise UsageError(str(exc)) from None
+        save_full_run(site, gen_args, config, checker, started)
     if opts.flag("render"):
         from bots.render import render_findings
         extra = [f for f in (config.apply(f) for f in render_findings(site, checked)) if f is not None]

@@ -55,16 +55,41 @@ class Checker:
         self.page_rules: list[Rule] = [r for r in registry.values() if r.check is not None and wanted(r)]
         self.crosspage_rules = {r.id for r in registry.values() if r.group == CROSSPAGE and wanted(r)}
         self.index = UniverseIndex()
-        self.findings: list[Finding] = []
+        self.page_findings: dict[str, list[Finding]] = {}    # page rules' findings, per page
         self.edits: dict[str, list[Edit]] = {}
         self.errors: list[str] = []
         self.universes: dict[str, str | None] = {}
-        self.pages = 0
+        self.titles: set[str] = set()
+
+    @property
+    def pages(self) -> int:
+        return len(self.titles)
+
+    def forget(self, title: str) -> None:
+        """Drop everything known about a page (it was deleted, or is about to be checked again)."""
+        self.titles.discard(title)
+        self.index.pages.pop(title, None)
+        for table in (self.page_findings, self.edits, self.universes):
+            table.pop(title, None)
+
+    def state(self) -> dict:
+        """What an incremental run starts from: per page its findings, fixes and cross-page summary."""
+        return {"titles": set(self.titles), "summaries": dict(self.index.pages),
+                "page_findings": dict(self.page_findings), "edits": dict(self.edits),
+                "universes": dict(self.universes)}
+
+    def restore(self, state: dict) -> None:
+        self.titles = set(state["titles"])
+        self.index.pages = dict(state["summaries"])
+        self.page_findings = dict(state["page_findings"])
+        self.edits = dict(state["edits"])
+        self.universes = dict(state["universes"])
 
     def add_page(self, title: str, text: str) -> list[Finding]:
         """Run the page rules on one page and index it; the page's findings (config applied)."""
         title = normalize_title(title) or title
-        self.pages += 1
+        self.forget(title)
+        self.titles.add(title)
         view = PageView(title, text, {"schemas": self.schemas})
         found: list[Finding] = []
         for r in self.page_rules:
@@ -89,7 +114,7 @@ class Checker:
         found = [f for f in found if f is not None]
         if found:
             self.universes[title] = view.article.universe
-        self.findings.extend(found)
+            self.page_findings[title] = found
         return found
 
     def add_error(self, message: str) -> None:
@@ -101,14 +126,16 @@ class Checker:
                                          f"rule {rule_id} crashed: {type(exc).__name__}: {exc}"))
 
     def finish(self) -> CheckResult:
-        """Run the cross-page rules over the index; every finding sorted by page, line, rule."""
+        """Run the cross-page rules over the index; every finding sorted by page, line, rule.
+        Cheap (linear in the index) and repeatable: an incremental run calls it on the whole index."""
         existing = self.existing_titles
+        findings = [f for found in self.page_findings.values() for f in found]
         if self.crosspage_rules:
             for finding in self.index.findings(existing, self.crosspage_rules):
                 kept = self.config.apply(finding)
                 if kept is not None:
-                    self.findings.append(kept)
-        findings = sorted(self.findings, key=lambda f: (f.page, f.line, f.rule))
+                    findings.append(kept)
+        findings.sort(key=lambda f: (f.page, f.line, f.rule))
         edits = {t: sorted(e) for t, e in self.edits.items()}
         universes = dict(self.universes)
         for f in findings:

@@ -32,11 +32,12 @@ class Wiki:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "GMW_WIKI_DIR": str(self.dir), "GMW_WIKI_PORT": str(self.port),
-                "PYWIKIBOT_DIR": str(ROOT)}
+                "PYWIKIBOT_DIR": str(ROOT), "GMW_STATE_DIR": str(self.dir / "state")}
 
-    def bot(self, name: str, *args: str, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
+    def bot(self, name: str, *args: str, check: bool = False, timeout: float = 600,
+            env: dict | None = None) -> subprocess.CompletedProcess:
         """Run `python -m bots.NAME ARGS` as cron would, against this wiki."""
-        return subprocess.run([sys.executable, "-m", f"bots.{name}", *args], cwd=ROOT, env=self.env,
+        return subprocess.run([sys.executable, "-m", f"bots.{name}", *args], cwd=ROOT, env={**self.env, **(env or {})},
                               capture_output=True, text=True, check=check, timeout=timeout)
 
 

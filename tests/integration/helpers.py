@@ -40,7 +40,7 @@ def content_edits(wiki, title: str) -> list[dict]:
 def human_edit(wiki, title: str, text: str, user: str = "Admin", summary: str = "a person's edit") -> None:
     """An edit by someone else than the bot, through MediaWiki's own maintenance script."""
     subprocess.run(["php", "/usr/share/mediawiki/maintenance/edit.php", "--user", user, "--summary", summary,
-                    "--no-rc", title], input=text, text=True, check=True, capture_output=True,
+                    title], input=text, text=True, check=True, capture_output=True,
                    env={**wiki.env, "MW_CONFIG_FILE": str(wiki.dir / "LocalSettings.php")})
 
 

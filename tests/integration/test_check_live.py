@@ -81,3 +81,29 @@ def test_render_finds_what_only_expansion_shows(universe):
     assert rules["render-missing-template"]["line"] == 2
     assert "No such template here" in rules["render-missing-template"]["message"]
     assert "render-parser-function-error" in rules
+
+
+def test_since_last_run_checks_what_changed_and_matches_a_full_check(universe, tmp_path):
+    wiki = universe
+    env_state = {"GMW_STATE_DIR": str(tmp_path / "state")}
+    first = wiki.bot("check", "-cat:Earth-1389", "-format:json", env=env_state)
+    before = json.loads(first.stdout)["pages"]
+    assert before >= 6
+    # A person dates the October Revolution wrongly on another page, and adds a new page.
+    text = page_text(wiki, "First Russian Civil War")
+    human_edit(wiki, "First Russian Civil War",
+               text.replace("followed the [[October Revolution]] of 1389", "followed the [[October Revolution]] of 1390"))
+    human_edit(wiki, "Siege of Kazan", "{{Universe|Earth-1389}}\n[[Category:Earth-1389]]\nThe siege of "
+               "Kazan followed the [[Russian Constituent Assembly]] of 5 January 1390 and a [[Nowhere battle]].\n")
+    try:
+        inc = wiki.bot("check", "-cat:Earth-1389", "-since:last-run", "-format:json", env=env_state)
+        assert "2 changed pages checked again" in inc.stderr, inc.stderr
+        full = wiki.bot("check", "-cat:Earth-1389", "-format:json", env={"GMW_STATE_DIR": str(tmp_path / "other")})
+        inc_doc, full_doc = json.loads(inc.stdout), json.loads(full.stdout)
+        assert inc_doc["findings"] == full_doc["findings"]
+        assert inc_doc["pages"] == full_doc["pages"] == before + 1
+        rules = {(f["page"], f["rule"]) for f in inc_doc["findings"]}
+        assert ("First Russian Civil War", "cross-page-date-conflict") in rules
+        assert ("Siege of Kazan", "link-to-missing-page") in rules
+    finally:
+        human_edit(wiki, "First Russian Civil War", text)
