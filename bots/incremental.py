@@ -49,12 +49,9 @@ def changed_since(site, since: str) -> set[str]:
 
 
 def _state_file(site, gen_args):
-    from bots.site import ROOT
-    import os
-    from pathlib import Path
-    state_dir = Path(os.environ.get("GMW_STATE_DIR") or ROOT / ".state")
+    from bots.site import state_dir
     wiki = site.base_url(site.apipath())
-    return state_path(state_dir, wiki, scope_of(gen_args)), wiki
+    return state_path(state_dir(site), wiki, scope_of(gen_args)), wiki
 
 
 def save_full_run(site, gen_args, config, checker: Checker, started: str) -> None:

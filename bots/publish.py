@@ -20,7 +20,8 @@ Options:
                    the rest by edits; edit: edits only; import: insist on the import API for new pages
   -batch:N         pages per import request (default 10)
   -minor           mark edits as minor
-  -state:DIR       where the ledger lives (default: $GMW_STATE_DIR or .state/ in the repository)
+  -state:DIR       where the ledger lives (default: $GMW_STATE_DIR; for a local wiki its instance
+                   folder's state/; else .state/ in the repository)
   -format:json     print the summary as JSON
   -help            this text
 
@@ -38,7 +39,6 @@ page, 2 usage error.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def main(*args: str) -> int:
     if wants_help(args):
         print_help(__doc__)
         return ExitCode.OK
-    from bots.site import ROOT, WriteRefused
+    from bots.site import WriteRefused
     try:
         args = pywikibot_args(args, write=True)
         opts = parse_options(args, flags=FLAGS, values=VALUES)
@@ -96,14 +96,14 @@ def main(*args: str) -> int:
     from bots.gate import make_gate
     from bots.publisher import PublishOptions, Publisher, ledger_path
     from bots.runtime import StopRequested
-    from bots.site import open_site
+    from bots.site import open_site, state_dir
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)
     if not workers:
         workers = 2 if is_loopback_host(site.hostname().rsplit(":", 1)[0]) else 1
     schemas = load_schemas()
-    state = Path(opts.get("state") or os.environ.get("GMW_STATE_DIR") or ROOT / ".state")
+    state = Path(opts.get("state")) if opts.get("state") else state_dir(site)
     state.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(ledger_path(site, state), site.base_url(site.apipath()))
     options = PublishOptions(summary=opts.get("summary") or DEFAULT_SUMMARY, simulate=simulate,

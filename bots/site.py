@@ -17,7 +17,7 @@ from pywikibot import config  # noqa: E402
 from bots.core.writeguard import WriteRefused, check_write_target, parse_allowed_hosts  # noqa: E402
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "page_url", "guard_writes", "configured_api_url",
-           "simulating"]
+           "simulating", "state_dir"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -48,6 +48,21 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     if login:
         site.login()
     return site
+
+
+def state_dir(site: pywikibot.site.APISite) -> Path:
+    """Where the bots keep what they remember of a wiki (the publish ledger, check states).
+
+    $GMW_STATE_DIR when set; for a local wiki, a folder inside its instance folder, so that a wiki
+    deleted and made anew never meets the memories of the old one; else .state/ in the repository.
+    """
+    if os.environ.get("GMW_STATE_DIR"):
+        return Path(os.environ["GMW_STATE_DIR"])
+    from bots.core.writeguard import is_loopback_host
+    if is_loopback_host(site.hostname().rsplit(":", 1)[0]):
+        wiki_dir = os.environ.get("GMW_WIKI_DIR") or str(ROOT / ".wiki")
+        return Path(wiki_dir) / "state"
+    return ROOT / ".state"
 
 
 def page_url(site: pywikibot.site.APISite, title: str) -> str:

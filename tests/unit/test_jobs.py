@@ -80,7 +80,7 @@ def test_on_calendar_checked_by_systemd():
 # -- the jobs file ---------------------------------------------------------------------------------
 def test_project_jobs_file_is_valid():
     jobs = parse_jobs((ROOT / "jobs.yaml").read_text(), "jobs.yaml", PROJECT_BOTS)
-    assert "check-sample" in {j.name for j in jobs}
+    assert {"check-sample-full", "check-sample-hourly", "publish-sample"} <= {j.name for j in jobs}
     assert all(j.timeout > 0 for j in jobs)
 
 
@@ -181,7 +181,7 @@ def test_crontab_lines_parse(project_jobs, form):
         fields = ln.split(None, 5)
         Schedule.parse(" ".join(fields[:5]))
         assert fields[5].startswith("cd '/srv/gmw bots' && .venv/bin/python -m bots.jobs ")
-    assert any(ln.endswith("bots.jobs run check-sample") for ln in lines)
+    assert any(ln.endswith("bots.jobs run check-sample-full") for ln in lines)
     assert any(ln.startswith("*/5 * * * * ") and ln.endswith("bots.jobs due") for ln in lines)
 
 
@@ -195,7 +195,7 @@ def test_systemd_units_parse(project_jobs):
             assert cfg["Timer"]["OnCalendar"] and cfg["Install"]["WantedBy"] == "timers.target"
         else:
             assert cfg["Service"]["ExecStart"].startswith("/srv/gmw/.venv/bin/python -m bots.jobs run ")
-    assert "gmw-job-check-sample.timer" in units
+    assert "gmw-job-check-sample-full.timer" in units
 
 
 def test_toolforge_yaml(project_jobs):
