@@ -1,0 +1,80 @@
+"""The project's own promises: every bot has help, options don't collide with pywikibot's, the pure
+core never imports pywikibot, every template file round-trips and carries valid TemplateData."""
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+
+import bots
+import bots.core
+from bots.core.schema import parse_templatedata
+from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
+
+from .test_cli import PYWIKIBOT_GLOBAL
+
+ROOT = Path(__file__).resolve().parents[2]
+BOTS = sorted(m.name for m in pkgutil.iter_modules(bots.__path__) if not m.ispkg
+              if "def main(" in (ROOT / "bots" / f"{m.name}.py").read_text(encoding="utf-8"))
+
+
+def test_the_bots_are_there():
+    assert {"install_templates", "generate", "harvest", "publish", "check", "jobs"} <= set(BOTS)
+
+
+@pytest.mark.parametrize("name", BOTS)
+def test_every_bot_has_help(name):
+    res = subprocess.run([sys.executable, "-m", f"bots.{name}", "-help"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "Usage" in res.stdout or "usage" in res.stdout
+    assert len(res.stdout.splitlines()) >= 5
+
+
+@pytest.mark.parametrize("name", BOTS)
+def test_bot_options_do_not_collide_with_pywikibot_globals(name):
+    tree = ast.parse((ROOT / "bots" / f"{name}.py").read_text(encoding="utf-8"))
+    declared = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") in ("FLAGS", "VALUES") for t in node.targets):
+            declared |= {e.value for e in node.value.elts}
+        if isinstance(node, ast.keyword) and node.arg in ("flags", "values") and isinstance(node.value, ast.Tuple):
+            declared |= {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+    # -simulate may be read by a bot itself where pywikibot is not involved (offline check): same meaning.
+    assert not (declared - {"simulate"}) & PYWIKIBOT_GLOBAL, declared & PYWIKIBOT_GLOBAL
+
+
+def test_pure_core_does_not_import_pywikibot():
+    modules = [f"bots.core.{m.name}" for m in pkgutil.walk_packages(bots.core.__path__, "")]
+    code = ("import sys, importlib\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            "from bots.core.rules import load_rules; load_rules()\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pywikibot', 'requests'))\n"
+            "print(bad); sys.exit(1 if bad else 0)")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert len(modules) > 20
+
+
+@pytest.mark.parametrize("item", list(iter_page_files()), ids=lambda i: getattr(i, "title", str(i)))
+def test_template_files_round_trip_and_their_templatedata_is_valid(item):
+    assert hasattr(item, "text"), f"bad template file: {item}"
+    assert str(mwparserfromhell.parse(item.text)) == item.text
+    if "<templatedata>" in item.text:
+        schema = parse_templatedata(item.title, item.text)
+        raw = json.loads(item.text.split("<templatedata>")[1].split("</templatedata>")[0])
+        assert set(schema.order) == set(raw["params"])
+
+
+def test_secrets_and_local_data_are_ignored_by_git():
+    for path in ("passwords.txt", ".wiki/bot-password.py", ".wiki/data/gmw.sqlite", "throttle.ctrl",
+                 "pywikibot-MultiverseBot.lwp", ".state/history.sqlite3", "logs/x.log", "apicache/x"):
+        res = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+        assert res.returncode == 0, f"{path} is not ignored"
