@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,17 +69,32 @@ def wiki():
         _point_pywikibot_at(w)
         yield w
         return
+    with _throwaway_wiki() as w:
+        _point_pywikibot_at(w)
+        yield w
+
+
+@contextmanager
+def _throwaway_wiki():
     tmp = Path(tempfile.mkdtemp(prefix="gmw-test-wiki-"))
     w = Wiki(tmp / "wiki", _free_port())
     up = subprocess.run(["bash", str(ROOT / "scripts/wiki-up.sh")], env=w.env, capture_output=True, text=True,
                         timeout=900)
     if up.returncode:
         _unavailable(f"scripts/wiki-up.sh failed: {up.stderr.strip()[-2000:]}")
-    _point_pywikibot_at(w)
     try:
         yield w
     finally:
         subprocess.run(["bash", str(ROOT / "scripts/wiki-down.sh"), "--purge"], env=w.env, capture_output=True)
+        subprocess.run(["rm", "-rf", str(tmp)])
+
+
+@pytest.fixture(scope="module")
+def empty_wiki(wiki):
+    """A wiki of its own, for tests that need one nothing else has written to (driven by subprocesses
+    only: the in-process pywikibot stays on the session wiki)."""
+    with _throwaway_wiki() as w:
+        yield w
 
 
 def _point_pywikibot_at(w: Wiki) -> None:

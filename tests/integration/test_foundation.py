@@ -32,7 +32,8 @@ def test_bot_logs_in_with_its_botpassword(site):
     assert site.has_right("import") and site.has_right("noratelimit")
 
 
-def test_install_templates_simulate_then_write_then_nothing(wiki):
+def test_install_templates_simulate_then_write_then_nothing(empty_wiki):
+    wiki = empty_wiki
     assert _revisions(wiki, INFOBOX) == []
     sim = wiki.bot("install_templates", "-simulate")
     assert sim.returncode == 0, sim.stderr
