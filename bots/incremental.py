@@ -80,7 +80,7 @@ def run_since(site, gen_args: list[str], config, schemas, existing: set[str], op
                   if s.title not in changed and any(t in changed for t, _line in s.links)}
     if reread:
         pages = [pywikibot.Page(site, t) for t in reread]
-        for page in pagegenerators.PreloadingGenerator(pages, groupsize=50):
+        for page in pagegenerators.PreloadingGenerator(pages, groupsize=50, quiet=True):
             if page.exists():
                 checker.add_page(page.title(), page.text)
             else:

@@ -47,7 +47,7 @@ def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdou
     result = {"created": [], "updated": [], "unchanged": [], "failed": []}
     wanted = {p.title: p for p in pages}
     gen = pagegenerators.PreloadingGenerator(
-        (pywikibot.Page(site, p.title) for p in pages), groupsize=50)
+        (pywikibot.Page(site, p.title) for p in pages), groupsize=50, quiet=True)
     try:
         for page in gen:
             src = wanted[page.title()]

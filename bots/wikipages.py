@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 import pywikibot
 from pywikibot import pagegenerators
 
+from bots.core.prefetch import prefetched
 from bots.core.sources import SourcePage
 
 __all__ = ["GENERATOR_HELP", "iter_wiki_pages", "has_generator_options"]
@@ -34,7 +35,11 @@ def iter_wiki_pages(site: pywikibot.site.APISite, gen_args: Iterable[str],
         if not default_all:
             return
         gen = site.allpages(namespace=0, filterredir=False)
-    for page in pagegenerators.PreloadingGenerator(gen, groupsize=groupsize):
+    yield from prefetched(_pages(gen, groupsize))
+
+
+def _pages(gen, groupsize: int) -> Iterator[SourcePage]:
+    for page in pagegenerators.PreloadingGenerator(gen, groupsize=groupsize, quiet=True):
         if not page.exists():
             continue
         rev = page.latest_revision

@@ -1,0 +1,153 @@
+"""Benchmark: the consistency check on a generated universe, offline and on the local wiki, and the
+incremental check (-since:last-run) after a few edits.
+
+Usage: .venv/bin/python benchmarks/check.py [--pages 10000] [--changed 10] [--rounds 1]
+
+1. Offline, `check -source:FOLDER` over N/10 and N pages: pages/s, peak memory (max RSS of the check
+   process), and how the cost grows with 10x the pages.
+2. On a fresh local wiki loaded with the N pages (importDump.php), side by side: merely fetching the
+   pages' text in batches of 50 (pywikibot's PreloadingGenerator over allpages, as the check reads
+   them, and a bare requests loop over generator=allpages&prop=revisions&gaplimit=50), then the full
+   live check of all content pages. Target (issue 5): the full check at most 1.5x the fetch.
+3. `--changed` pages edited through the API, then `check -since:last-run` against a full check of the
+   wiki as it is now: time ratio (target, issue 6: under 5%) and the findings of the changed pages
+   (must be the same as the full check's).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import write_all  # noqa: E402
+from wikis import ROOT, fresh_wiki, median  # noqa: E402
+
+FETCH = """
+import os, sys, time
+os.environ.setdefault("PYWIKIBOT_DIR", sys.argv[1])
+import pywikibot
+from pywikibot import pagegenerators
+site = pywikibot.Site()
+t = time.perf_counter()
+n = sum(1 for p in pagegenerators.PreloadingGenerator(site.allpages(namespace=0), groupsize=50, quiet=True))
+print(n, time.perf_counter() - t)
+"""
+
+
+def timed(cmd: list[str], env: dict) -> tuple[float, int, subprocess.CompletedProcess]:
+    """(seconds, max RSS in MB, result) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate()
+    took = time.perf_counter() - start
+    # ru_maxrss of all waited-for children: each run is measured as the max so far, so the runs go
+    # smallest first.
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return took, rss, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def raw_fetch(api: str) -> tuple[int, float]:
+    t = time.perf_counter()
+    s = requests.Session()
+    params = {"action": "query", "generator": "allpages", "gapnamespace": 0, "gaplimit": 50, "prop": "revisions",
+              "rvprop": "content", "rvslots": "main", "format": "json", "formatversion": 2}
+    n = 0
+    while True:
+        data = s.get(api, params=params, timeout=120).json()
+        n += len(data.get("query", {}).get("pages", []))
+        if "continue" not in data:
+            break
+        params.update(data["continue"])
+    return n, time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=10000)
+    ap.add_argument("--changed", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=1)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="gmw-bench-check-"))
+    n, small = a.pages, a.pages // 10
+    src_small = write_all(small, work / "small", errors_every=500)
+    src = write_all(n, work / "full", errors_every=500)
+    py = sys.executable
+    env = {**os.environ, "PYWIKIBOT_DIR": str(ROOT)}
+
+    print(f"== offline: check -source:FOLDER ({small} and {n} pages)")
+    offline = {}
+    for size, s in ((small, src_small), (n, src)):
+        t, rss, res = timed([py, "-m", "bots.check", f"-source:{s['folder']}", "-format:json"], env)
+        doc = json.loads(res.stdout)
+        assert doc["pages"] == size, res.stderr[-2000:]
+        offline[size] = t
+        print(f"  {size:6d} pages: {t:.1f}s, {size / t:.0f} pages/s, peak RSS {rss:.0f} MB, "
+              f"{len(doc['findings'])} findings")
+    print(f"  10x the pages: {offline[n] / offline[small]:.1f}x the time")
+
+    print(f"== live: a fresh local wiki with {n} pages")
+    with fresh_wiki() as w:
+        mw = ["env", f"MW_CONFIG_FILE={w.dir / 'LocalSettings.php'}", "php"]
+        t0 = time.perf_counter()
+        w.run(*mw, "/usr/share/mediawiki/maintenance/importDump.php", "--no-updates", str(src["xml"]))
+        w.run(*mw, "/usr/share/mediawiki/maintenance/initSiteStats.php", "--update")
+        print(f"  loaded with importDump.php in {time.perf_counter() - t0:.0f}s")
+        fetch_py, fetch_raw, full = [], [], []
+        for r in range(a.rounds):
+            res = subprocess.run([py, "-c", FETCH, str(ROOT)], env=w.env, capture_output=True, text=True, check=True)
+            got, secs = res.stdout.split()
+            assert int(got) == n + 1, (got, n)      # and the Main Page
+            fetch_py.append(float(secs))
+            got, secs = raw_fetch(w.api)
+            assert got == n + 1
+            fetch_raw.append(secs)
+            t, _rss, res = timed([py, "-m", "bots.check", "-format:json"], w.env)
+            doc = json.loads(res.stdout)
+            assert doc["pages"] == n + 1, res.stderr[-2000:]
+            full.append(t)
+            print(f"  round {r + 1}: fetch (pywikibot, 50/request) {fetch_py[-1]:.1f}s, fetch (bare requests, "
+                  f"50/request) {fetch_raw[-1]:.1f}s, full check {full[-1]:.1f}s", flush=True)
+        fp, fr, fc = median(fetch_py), median(fetch_raw), median(full)
+        print(f"  full check / fetch via pywikibot = {fc / fp:.2f}x (target <= 1.5)")
+        print(f"  full check / fetch via bare requests = {fc / fr:.2f}x")
+
+        print(f"== incremental: {a.changed} pages changed since the last run")
+        site_titles = [f"Event {i:05d} (Earth-BENCH)" for i in range(0, n, max(1, n // a.changed))][: a.changed]
+        mw_edit = ["env", f"MW_CONFIG_FILE={w.dir / 'LocalSettings.php'}", "php",
+                   "/usr/share/mediawiki/maintenance/edit.php", "--user", "Admin", "--summary", "a person's edit"]
+        for i, title in enumerate(site_titles):
+            body = requests.get(w.api, params={"action": "query", "prop": "revisions", "rvprop": "content",
+                                               "rvslots": "main", "titles": title, "format": "json",
+                                               "formatversion": 2}, timeout=60).json()
+            body = body["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"]
+            if i % 2 == 0:      # half of them get a calendar error
+                body += "\nIt was dated to 1 May 1350 (O.S.; 20 May N.S.).\n"
+            else:
+                body += "\nA sentence added by a person.\n"
+            subprocess.run([*mw_edit, title], input=body, text=True, env=w.env, check=True, capture_output=True)
+        t_inc, _rss, inc = timed([py, "-m", "bots.check", "-since:last-run", "-format:json"], w.env)
+        other = {**w.env, "GMW_STATE_DIR": str(w.dir / "state-full")}
+        t_full, _rss, full_now = timed([py, "-m", "bots.check", "-format:json"], other)
+        inc_doc, full_doc = json.loads(inc.stdout), json.loads(full_now.stdout)
+        changed = set(site_titles)
+        same = ([f for f in inc_doc["findings"] if f["page"] in changed]
+                == [f for f in full_doc["findings"] if f["page"] in changed])
+        print(f"  incremental {t_inc:.2f}s, full {t_full:.1f}s: {t_inc / t_full:.1%} of the full check (target < 5%)")
+        print(f"  findings on the changed pages: {'the same' if same else 'DIFFERENT'} "
+              f"({sum(f['page'] in changed for f in inc_doc['findings'])} findings); whole result "
+              f"{'identical' if inc_doc['findings'] == full_doc['findings'] else 'differs'}")
+        print("  " + inc.stderr.strip().splitlines()[-1] if inc.stderr.strip() else "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
