@@ -13,17 +13,23 @@ __all__ = ["mask_hard", "mask_soft", "quantity_context"]
 _FILE_EXT = r"(?:jpe?g|png|gif|svg|tiff?|webp|pdf|ogg|oga|ogv|webm|mp3|wav|flac|midi?|djvu|xcf|bmp)"
 
 # Never dates, whoever reads them: comments, code-like tags, URLs, file and category names.
-_HARD = re.compile("|".join([
-    r"<!--.*?(?:-->|\Z)",
-    r"(?i:<(nowiki|pre|math|source|syntaxhighlight|code|score|chem|ce|timeline|graph|templatedata)\b"
-    r"[^>]*?(?:/>|>.*?</\1\s*>))",
-    r"(?i:\b(?:https?|ftps?)://[^\s\]<>\"|{}]*)",
-    r"\[\[[ \t]*(?i:file|image|media|category)[ \t]*:[^|\]\n]*",
-    r"(?im:^[ \t]*(?:file|image):[^|\n]*)",
+# Each pattern runs only when the text holds what it needs (a cheap substring test): most pages
+# have no comment, URL or file name, and one alternation tried at every position costs the most.
+_HARD: list[tuple[tuple[str, ...], re.Pattern]] = [
+    (("<!--",), re.compile(r"<!--.*?(?:-->|\Z)", re.S)),
+    (("<",), re.compile(r"(?i:<(nowiki|pre|math|source|syntaxhighlight|code|score|chem|ce|timeline|graph|templatedata)\b"
+                        r"[^>]*?(?:/>|>.*?</\1\s*>))", re.S)),
+    (("://",), re.compile(r"(?i:\b(?:https?|ftps?)://[^\s\]<>\"|{}]*)")),
+    (("[[",), re.compile(r"\[\[[ \t]*(?i:file|image|media|category)[ \t]*:[^|\]\n]*")),
+    (("file:", "image:"),
+     re.compile(r"(?im:^[ \t]*(?:file|image):[^|\n]*)")),
+]
+_HAS_FILE_EXT = re.compile(rf"(?i:\.{_FILE_EXT}\b)")
+_HARD_FILES = [
     # a parameter value that is a file name: "| image = Winter Palace 1389.jpg"
-    rf"(?i:(?<==)[ \t]*[^=|\n{{}}\[\]<>]{{0,200}}?\.{_FILE_EXT}\b)",
-    rf"(?i:[\w\-.,()]+\.{_FILE_EXT}\b)",
-]), re.S)
+    re.compile(rf"(?i:(?<==)[ \t]*[^=|\n{{}}\[\]<>]{{0,200}}?\.{_FILE_EXT}\b)"),
+    re.compile(rf"(?i:[\w\-.,()]+\.{_FILE_EXT}\b)"),
+]
 
 # Masked after the date templates are read: other templates' names and parameter names,
 # identifiers, page numbers and access dates (when a source was read, not an event).
@@ -44,7 +50,14 @@ def _blank(m: re.Match) -> str:
 
 
 def mask_hard(text: str) -> str:
-    return _HARD.sub(_blank, text)
+    low = text.lower()
+    for needles, pattern in _HARD:
+        if any(n in low for n in needles):
+            text = pattern.sub(_blank, text)
+    if _HAS_FILE_EXT.search(text):
+        for pattern in _HARD_FILES:
+            text = pattern.sub(_blank, text)
+    return text
 
 
 def mask_soft(text: str) -> str:

@@ -220,7 +220,13 @@ def _inner_year(outer_year: int, outer_month: int, inner_month: int, inner_cal: 
     return outer_year
 
 
+# A pair needs a calendar marker (O.S., N.S., Old/New Style, Julian, Gregorian): most pages have none.
+_ANY_MARKER = re.compile(r"O\.[ ]?S|N\.[ ]?S|Old[ ]Style|New[ ]Style|Julian|Gregorian")
+
+
 def _scan_pairs(scan: _Scan) -> None:
+    if not _ANY_MARKER.search(scan.work):
+        return
     for pattern, shared in ((PAIR_FULL_RE, False), (PAIR_SHARED_RE, True)):
         for m in pattern.finditer(scan.work):
             m1, m2 = m.group("m1mark"), m.group("m2mark")
