@@ -23,6 +23,7 @@ Options:
   -fix               apply the safe fixes (date-calendar-mismatch, duplicate categories, ...): on the
                      live wiki through the publish path (conflict-safe, stop page, {{{{nobots}}}}); on a
                      folder source, to its files. With -simulate: the diffs only
+  -processes:N       check pages in N processes (default: one per core)
   -summary:TEXT      edit summary for -fix and -report
   -help              this text
 Accepted findings: editors list (rule, page) pairs on the exceptions page named in the configuration
@@ -39,6 +40,7 @@ from typing import Iterator
 from bots.cli import ExitCode, UsageError, parse_options, print_diff, print_help, usage_exit, wants_help
 from bots.core.checkconfig import ConfigError, load_config, parse_exceptions
 from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, apply_edits
+from bots.core.parallel import check_outcomes, default_processes
 from bots.core.generate import apply_record
 from bots.core.progress import Progress
 from bots.core.pubsource import is_records_source
@@ -54,7 +56,7 @@ GENERATORS = ("(live) pywikibot's page generators: -cat:, -page:, -start:, -ns:,
 __doc__ = __doc__.replace("{generators}", GENERATORS).replace("{{", "{").replace("}}", "}")
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ("listrules", "render", "fix", "always", "simulate")
-VALUES = ("source", "format", "report", "checkconfig", "summary", "since")
+VALUES = ("source", "format", "report", "checkconfig", "summary", "since", "processes")
 
 
 def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
@@ -69,15 +71,22 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
     yield from iter_pages(path)
 
 
-def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | None = None) -> CheckResult:
-    """Library entry point: stream pages through the checker (a given one keeps its state)."""
+def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | None = None,
+               processes: int = 1) -> CheckResult:
+    """Library entry point: stream pages through the checker (a given one keeps its state), the
+    page rules in `processes` worker processes."""
     checker = checker or Checker(config, schemas, existing_titles)
     progress = Progress("check")
-    for page in pages:
-        if isinstance(page, SourceError):
-            checker.add_error(str(page))
-        else:
-            checker.add_page(page.title, page.text)
+
+    def texts():
+        for page in pages:
+            if isinstance(page, SourceError):
+                checker.add_error(str(page))
+            else:
+                yield page.title, page.text
+
+    for outcome in check_outcomes(checker, texts(), processes):
+        checker.add_outcome(outcome)
         progress.advance()
     if progress.done > 500:
         progress.finish()
@@ -110,6 +119,10 @@ def main(*args: str) -> int:
             raise UsageError("-format takes text or json")
         if opts.get("since") not in (None, "last-run"):
             raise UsageError("-since takes last-run")
+        processes = opts.get("processes", str(default_processes()))
+        if not str(processes).isdigit() or int(processes) < 1:
+            raise UsageError("-processes takes a positive number")
+        opts.values["processes"] = int(processes)
         config = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml"))
     except (UsageError, ConfigError) as exc:
         return usage_exit(str(exc))
@@ -121,7 +134,7 @@ def main(*args: str) -> int:
         source = Path(opts.get("source"))
         if not source.exists():
             return usage_exit(f"no such file or folder: {source}")
-        result = run_checks(offline_pages(source, schemas), config, schemas)
+        result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"))
         if opts.flag("fix"):
             _fix_files(source, result, schemas, config, simulate=opts.flag("simulate"))
     else:

@@ -59,7 +59,8 @@ def run(opts, config, schemas) -> CheckResult | int:
 
         checker = Checker(config, schemas, existing)
         try:
-            result = run_checks(pages(), config, schemas, existing, checker=checker)
+            result = run_checks(pages(), config, schemas, existing, checker=checker,
+                                processes=opts.get("processes"))
         except ValueError as exc:       # an unknown generator option
             raise UsageError(str(exc)) from None
         save_full_run(site, gen_args, config, checker, started)

@@ -21,9 +21,20 @@ from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.titles import normalize_title
 
-__all__ = ["CheckResult", "Checker", "check_pages", "apply_edits", "Edit", "page_errors", "PAGE_GROUPS"]
+__all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "page_errors", "PAGE_GROUPS"]
 
 Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What checking one page gives: small, picklable, free of the page text."""
+
+    title: str
+    findings: list[Finding]
+    edits: list[Edit]
+    summary: object | None          # the page's cross-page summary (rules.crosspage.PageSummary)
+    universe: str | None
 
 
 @dataclass
@@ -85,13 +96,13 @@ class Checker:
         self.edits = dict(state["edits"])
         self.universes = dict(state["universes"])
 
-    def add_page(self, title: str, text: str) -> list[Finding]:
-        """Run the page rules on one page and index it; the page's findings (config applied)."""
+    def check_page(self, title: str, text: str) -> PageOutcome:
+        """Run the page rules on one page and summarise it for the index; changes no state, so
+        worker processes can do it (bots.core.parallel)."""
         title = normalize_title(title) or title
-        self.forget(title)
-        self.titles.add(title)
         view = PageView(title, text, {"schemas": self.schemas})
         found: list[Finding] = []
+        edits: list[Edit] = []
         for r in self.page_rules:
             try:
                 hits = list(r.check(view))
@@ -105,17 +116,33 @@ class Checker:
                 found.append(finding)
                 if hit.edit is not None:
                     start, end, replacement = hit.edit
-                    self.edits.setdefault(title, []).append((start, end, replacement, r.id))
+                    edits.append((start, end, replacement, r.id))
+        summary = None
         if self.crosspage_rules:
             try:
-                self.index.add(summarize(view, self.schemas))
+                summary = summarize(view, self.schemas)
             except Exception as exc:   # noqa: BLE001
                 found.append(self._crashed(title, "crosspage index", exc))
         found = [f for f in found if f is not None]
-        if found:
-            self.universes[title] = view.article.universe
-            self.page_findings[title] = found
-        return found
+        return PageOutcome(title, found, edits, summary, view.article.universe if found else None)
+
+    def add_outcome(self, outcome: PageOutcome) -> list[Finding]:
+        """Record a checked page: its findings, fixes and place in the universe index."""
+        title = outcome.title
+        self.forget(title)
+        self.titles.add(title)
+        if outcome.edits:
+            self.edits[title] = list(outcome.edits)
+        if outcome.summary is not None:
+            self.index.add(outcome.summary)
+        if outcome.findings:
+            self.universes[title] = outcome.universe
+            self.page_findings[title] = list(outcome.findings)
+        return outcome.findings
+
+    def add_page(self, title: str, text: str) -> list[Finding]:
+        """Check one page and record it; the page's findings (config applied)."""
+        return self.add_outcome(self.check_page(title, text))
 
     def add_error(self, message: str) -> None:
         """A page the source could not read ("origin: why"); reported, not checked."""

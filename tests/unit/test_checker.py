@@ -13,6 +13,7 @@ from bots.core.checker import Checker, apply_edits, check_pages
 from bots.core.rules import RULE_CRASHED, all_rules, load_rules
 from bots.core.rules.base import RULES, Hit, Rule, Severity
 from bots.core.schema import load_schemas
+from bots.core.records import iter_records
 from bots.core.sources import SourceError, SourcePage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,3 +140,16 @@ def test_every_rule_has_an_id_a_severity_and_a_doc_line():
 def test_the_engine_does_not_import_pywikibot():
     code = "import sys, bots.core.checker; assert not [m for m in sys.modules if m.startswith('pywikibot')]"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_worker_processes_give_the_same_result_as_one(tmp_path):
+    from bots.check import offline_pages, run_checks
+    from bots.core.generate import render_page
+
+    pages = [(r.title, render_page(r, SCHEMAS[r.template])) for r in iter_records(ROOT / "data/universes", SCHEMAS)]
+    pages += [(f"Page {i}", f"{{{{Universe|Earth-1389}}}}\nOn 29 February 1301 the [[October Revolution]] of "
+                            f"12 December 1389 [[Page {i + 1}]].\n[[Category:A]]\n[[Category:A]]\n") for i in range(40)]
+    one = run_checks([SourcePage(t, x, t) for t, x in pages], CheckConfig(), SCHEMAS, processes=1)
+    two = run_checks([SourcePage(t, x, t) for t, x in pages], CheckConfig(), SCHEMAS, processes=2)
+    assert one.findings == two.findings and one.edits == two.edits and one.pages == two.pages == 46
+    assert {f.rule for f in one.findings} >= {"date-invalid", "cross-page-date-conflict", "markup-duplicate-category"}
