@@ -5,6 +5,7 @@ edit through the model changes only the nodes it touches.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,7 @@ from bots.core.universe import (UNIVERSE_TEMPLATE, UniverseClaim, is_universe_na
 __all__ = ["Article", "Infobox", "Link", "CategoryRef", "Section", "template_name"]
 
 _CATEGORY_NS = 14
+_NEWLINE = re.compile("\n")
 _FILE_NS = 6
 
 
@@ -96,7 +98,7 @@ class Article:
     # -- positions -----------------------------------------------------------------------------
     @cached_property
     def _newlines(self) -> list[int]:
-        return [i for i, c in enumerate(self.text) if c == "\n"] if "\n" in self.text else []
+        return [m.start() for m in _NEWLINE.finditer(self.text)]
 
     def line_at(self, offset: int) -> int:
         """1-based line of an offset; a bisection, so that big pages with many nodes stay linear."""
