@@ -55,6 +55,13 @@ def timed(cmd: list[str], env: dict) -> tuple[float, int, subprocess.CompletedPr
     return took, rss, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+def as_json(res: subprocess.CompletedProcess) -> dict:
+    try:
+        return json.loads(res.stdout)
+    except json.JSONDecodeError:
+        raise SystemExit(f"{' '.join(res.args)} exited {res.returncode} without JSON:\n{res.stderr[-4000:]}")
+
+
 def raw_fetch(api: str) -> tuple[int, float]:
     t = time.perf_counter()
     s = requests.Session()
@@ -87,7 +94,7 @@ def main() -> int:
     offline = {}
     for size, s in ((small, src_small), (n, src)):
         t, rss, res = timed([py, "-m", "bots.check", f"-source:{s['folder']}", "-format:json"], env)
-        doc = json.loads(res.stdout)
+        doc = as_json(res)
         assert doc["pages"] == size, res.stderr[-2000:]
         offline[size] = t
         print(f"  {size:6d} pages: {t:.1f}s, {size / t:.0f} pages/s, peak RSS {rss:.0f} MB, "
@@ -111,7 +118,7 @@ def main() -> int:
             assert got == n + 1
             fetch_raw.append(secs)
             t, _rss, res = timed([py, "-m", "bots.check", "-format:json"], w.env)
-            doc = json.loads(res.stdout)
+            doc = as_json(res)
             assert doc["pages"] == n + 1, res.stderr[-2000:]
             full.append(t)
             print(f"  round {r + 1}: fetch (pywikibot, 50/request) {fetch_py[-1]:.1f}s, fetch (bare requests, "
@@ -137,7 +144,7 @@ def main() -> int:
         t_inc, _rss, inc = timed([py, "-m", "bots.check", "-since:last-run", "-format:json"], w.env)
         other = {**w.env, "GMW_STATE_DIR": str(w.dir / "state-full")}
         t_full, _rss, full_now = timed([py, "-m", "bots.check", "-format:json"], other)
-        inc_doc, full_doc = json.loads(inc.stdout), json.loads(full_now.stdout)
+        inc_doc, full_doc = as_json(inc), as_json(full_now)
         changed = set(site_titles)
         same = ([f for f in inc_doc["findings"] if f["page"] in changed]
                 == [f for f in full_doc["findings"] if f["page"] in changed])

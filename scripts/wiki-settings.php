@@ -15,6 +15,10 @@ $wgGroupPermissions['bot']['import'] = true;
 $wgGroupPermissions['bot']['importupload'] = true;
 $wgGroupPermissions['sysop']['noratelimit'] = true;
 
+// Sessions in the database: PHP's server runs several worker processes, and a session kept in one
+// worker's memory cache is unknown to the next, which logs a bot out in the middle of a long run.
+$wgSessionCacheType = CACHE_DB;
+
 // Modules run under Debian's php-luasandbox.
 $wgScribuntoDefaultEngine = 'luasandbox';
 
