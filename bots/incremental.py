@@ -56,10 +56,11 @@ def _state_file(site, gen_args):
 
 def save_full_run(site, gen_args, config, checker: Checker, started: str) -> None:
     path, wiki = _state_file(site, gen_args)
-    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state()))
+    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state(),
+                                frozenset(checker.existing_titles or ())))
 
 
-def run_since(site, gen_args: list[str], config, schemas, existing: set[str], opts) -> CheckResult | None:
+def run_since(site, gen_args: list[str], config, schemas) -> CheckResult | None:
     """The merged result, or None when there is no usable last run (the caller then runs in full)."""
     path, wiki = _state_file(site, gen_args)
     state = load_state(path, wiki, scope_of(gen_args), config)
@@ -67,8 +68,13 @@ def run_since(site, gen_args: list[str], config, schemas, existing: set[str], op
         print("note: no earlier run of this check to start from: checking everything", file=sys.stderr)
         return None
     started = site.server_time().isoformat()
-    in_scope = _scope_titles(site, gen_args, existing)
     changed = changed_since(site, state.started)
+    # Which pages exist: the last run's list, brought up to date by what changed (no listing).
+    existing = set(state.existing)
+    if changed:
+        for page in site.preloadpages([pywikibot.Page(site, t) for t in changed], content=False, quiet=True):
+            (existing.add if page.exists() else existing.discard)(page.title())
+    in_scope = _scope_titles(site, gen_args, existing)
     checker = Checker(config, schemas, existing)
     checker.restore(state.data)
     known = set(checker.titles)
@@ -88,5 +94,6 @@ def run_since(site, gen_args: list[str], config, schemas, existing: set[str], op
     result = checker.finish()
     print(f"since {state.started}: {len(reread)} changed pages checked again, {len(dependents)} pages that "
           f"link to them compared again, {len(gone)} gone; {result.pages} pages in the result", file=sys.stderr)
-    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state()))
+    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state(),
+                                frozenset(existing)))
     return result

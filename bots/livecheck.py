@@ -42,15 +42,15 @@ def run(opts, config, schemas) -> CheckResult | int:
     text = _page_text(site, config.exceptions_page)
     if text:
         config = config.with_exceptions(parse_exceptions(text))
-    # Which pages exist: titles only, 500 a request; link-to-missing-page needs them all.
-    existing = {p.title() for p in site.allpages(namespace=0, content=False)}
     from bots.core.checker import Checker
     from bots.incremental import run_since, save_full_run
 
-    result = run_since(site, gen_args, config, schemas, existing, opts) if opts.get("since") else None
+    result = run_since(site, gen_args, config, schemas) if opts.get("since") else None
     checked: list[str] = []
     if result is None:
         started = site.server_time().isoformat()
+        # Which pages exist: titles only, 500 a request; link-to-missing-page needs them all.
+        existing = {p.title() for p in site.allpages(namespace=0, content=False)}
 
         def pages():
             for page in iter_wiki_pages(site, gen_args):

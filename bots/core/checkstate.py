@@ -16,7 +16,7 @@ from bots.core.checkconfig import CheckConfig
 
 __all__ = ["CheckState", "state_path", "config_fingerprint", "load_state", "save_state"]
 
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass
@@ -26,6 +26,7 @@ class CheckState:
     config: str
     started: str          # ISO timestamp, the wiki's clock at the start of the run
     data: dict            # Checker.state()
+    existing: frozenset[str] = frozenset()   # main-namespace titles that existed then
     version: int = _VERSION
 
 
