@@ -172,32 +172,15 @@ def main(*args: str) -> int:
 
 
 def _save_status(title: str, rows: list[dict]) -> int:
-    """Save the status table to the wiki when its text changed (the only wiki access of this command).
+    """Save the status table to the wiki when its text changed (the only wiki access of this command)."""
+    from pywikibot.exceptions import Error as PywikibotError
 
-    TODO(integration): exercise against the local MediaWiki (scripts/wiki-up.sh): first save creates
-    the page, a second unchanged status makes no edit, the stop page saying stop prevents the edit.
-    """
-    try:
-        import pywikibot
-        from pywikibot.exceptions import Error as PywikibotError
-
-        from bots.runtime import StopPage, StopRequested
-        from bots.site import WriteRefused, open_site
-    except ImportError as exc:
-        print(f"error: cannot load the site layer: {exc}", file=sys.stderr)
-        return ExitCode.UNAVAILABLE
+    from bots.runtime import StopRequested, save_if_changed
+    from bots.site import WriteRefused, open_site
     try:
         site = open_site(write=True)
-        StopPage(site).check()
-        page = pywikibot.Page(site, title)
-        text = status_wikitext(rows, site.username())
-        old = page.text if page.exists() else None
-        if old is not None and old.rstrip() == text.rstrip():
-            print(f"wiki: [[{title}]] unchanged")
-            return ExitCode.OK
-        page.text = text
-        page.save(summary=DEFAULT_SUMMARY, minor=True, bot=True, quiet=True)
-        print(f"wiki: [[{title}]] saved")
+        save_if_changed(site, title, status_wikitext(rows, site.username()), DEFAULT_SUMMARY, minor=True,
+                        out=sys.stdout)
         return ExitCode.OK
     except WriteRefused as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -29,7 +29,7 @@ def _page_text(site, title: str) -> str | None:
 
 
 def run(opts, config, schemas) -> CheckResult | int:
-    from bots.check import fixed_text, report_text, run_checks
+    from bots.check import report_text, run_checks
 
     write = bool(opts.get("report") or opts.flag("fix"))
     args = list(opts.rest) + (["-simulate"] if opts.flag("simulate") else [])
@@ -80,7 +80,6 @@ def run(opts, config, schemas) -> CheckResult | int:
 def fix_live(site, result: CheckResult, schemas, config, summary: str, simulate: bool) -> None:
     """The safe fixes go through the publish path: re-checked on the page's current text, saved with
     conflict detection, the stop page and {{nobots}} honoured, diffs under -simulate."""
-    from bots.check import fixed_text
     from bots.publisher import PublishOptions, Publisher
 
     items = [Item(title, f"[[{title}]]", apply=_fixer(title, schemas, config)) for title in sorted(result.edits)]
@@ -107,20 +106,6 @@ def _fixer(title, schemas, config):
 
 
 def publish_report(site, title: str, text: str, summary: str, simulate: bool) -> bool:
-    """Save the report page when its text changed; True when it was (or would be) edited."""
-    from bots.cli import print_diff
-    from bots.runtime import StopPage
-
-    page = pywikibot.Page(site, title)
-    old = page.text if page.exists() else ""
-    if old.rstrip() == text.rstrip():
-        print(f"report: [[{title}]] unchanged", file=sys.stderr)
-        return False
-    if simulate:
-        print_diff(old, text, title, sys.stderr)
-        return True
-    StopPage(site).check()
-    page.text = text
-    page.save(summary=summary, bot=True, minor=False, quiet=True)
-    print(f"report: [[{title}]] saved: {page.full_url()}", file=sys.stderr)
-    return True
+    """The report page, edited only when its content changed."""
+    from bots.runtime import save_if_changed
+    return save_if_changed(site, title, text, summary, simulate=simulate)

@@ -10,7 +10,7 @@ from pywikibot.exceptions import NoPageError
 
 from bots.core.stoppage import stop_page_title, stop_requested
 
-__all__ = ["StopPage", "StopRequested", "bots_allowed"]
+__all__ = ["StopPage", "StopRequested", "bots_allowed", "save_if_changed"]
 
 
 class StopRequested(RuntimeError):
@@ -49,3 +49,28 @@ class StopPage:
 def bots_allowed(page: pywikibot.Page) -> bool:
     """{{bots}}/{{nobots}} exclusion compliance for the current text (pywikibot's implementation)."""
     return page.botMayEdit()
+
+
+def save_if_changed(site: pywikibot.site.APISite, title: str, text: str, summary: str, *,
+                    simulate: bool = False, minor: bool = False, out=None) -> bool:
+    """Save a page the bot owns (a report, a status table) only when its text changed: an unchanged
+    result makes no edit. The stop page is honoured; under -simulate the diff is shown instead.
+    Returns True when the page was (or, simulating, would be) edited."""
+    import sys
+
+    from bots.cli import print_diff
+
+    out = out or sys.stderr
+    page = pywikibot.Page(site, title)
+    old = page.text if page.exists() else ""
+    if old.rstrip() == text.rstrip():   # MediaWiki strips trailing whitespace on save
+        print(f"[[{title}]] unchanged", file=out)
+        return False
+    if simulate:
+        print_diff(old, text, title, out)
+        return True
+    StopPage(site).check()
+    page.text = text
+    page.save(summary=summary, bot=True, minor=minor, quiet=True)
+    print(f"[[{title}]] saved: {page.full_url()}", file=out)
+    return True

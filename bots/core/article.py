@@ -39,6 +39,8 @@ class Infobox:
 
     node: Template
     line: int
+    start: int = 0     # offsets of the call in the page text
+    end: int = 0
 
     @property
     def name(self) -> str:
@@ -125,7 +127,7 @@ class Article:
 
     @cached_property
     def infoboxes(self) -> list[Infobox]:
-        return [Infobox(t, self.line_at(at)) for t, at in self.templates
+        return [Infobox(t, self.line_at(at), at, at + len(str(t))) for t, at in self.templates
                 if template_name(t).lower().startswith("infobox")]
 
     @property

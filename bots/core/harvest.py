@@ -98,13 +98,7 @@ def harvest_article(article: Article, schemas: dict[str, TemplateSchema] | None 
 
 
 def _inside_infobox(article: Article, offset: int) -> bool:
-    spans = article.__dict__.get("_infobox_spans")
-    if spans is None:
-        names = {b.name for b in article.infoboxes}
-        from bots.core.article import template_name
-        spans = [(at, at + len(str(t))) for t, at in article.templates if template_name(t) in names]
-        article.__dict__["_infobox_spans"] = spans
-    return any(a <= offset < b for a, b in spans)
+    return any(box.start <= offset < box.end for box in article.infoboxes)
 
 
 def harvest_page(title: str, text: str, schemas: dict[str, TemplateSchema] | None = None) -> dict:
