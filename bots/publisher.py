@@ -5,6 +5,10 @@ the ledger, plan (bots.core.publishplan), gate (error-level findings block a pag
 then write: new pages through the import API where the account may import (`mode` auto/import),
 the rest through one `action=edit` each, `workers` at a time. Every save is recorded in the ledger
 at once, so a run killed at any moment can be run again: what was saved is seen as unchanged.
+
+The writes of one batch run in a writer thread while the next batch is read, planned and gated:
+MediaWiki takes one write at a time, so the wiki is kept busy instead of waiting for the bot. At
+most one batch is in flight; the stop page is read by the writer before its edits as before.
 """
 from __future__ import annotations
 
@@ -93,6 +97,8 @@ class Publisher:
         self.progress = Progress("publish", total)
         if self.ledger and not self.opts.simulate:
             self.run_id = self.ledger.start_run(" ".join(sys.argv))
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="publish-writer")
+        self._pending: Future | None = None
         try:
             self.stop.check()
             batch: list[Item] = []
@@ -106,9 +112,11 @@ class Publisher:
                     batch = []
             if batch:
                 self._batch(batch)
+            self._drain()
         except StopRequested as exc:
             self.result.stopped = str(exc)
         finally:
+            self._writer.shutdown(wait=True, cancel_futures=True)
             self.result.elapsed = time.monotonic() - start
             self.progress.finish()
             if self.run_id:
@@ -138,8 +146,18 @@ class Publisher:
                     creates.append((item, plan))
                 else:
                     edits.append((item, plan, cur))
+        self._drain()          # at most one batch of writes in flight, in order
+        self._pending = self._writer.submit(self._write, creates, edits)
+
+    def _write(self, creates, edits) -> None:
         self._import(creates)
         self._edit(edits)
+
+    def _drain(self) -> None:
+        """Wait for the writes in flight; a StopRequested in the writer is raised here."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def _admissible(self, item: Item, plan: Plan) -> bool:
         size = len(plan.text.encode("utf-8"))
@@ -156,6 +174,7 @@ class Publisher:
 
     # -- writing ---------------------------------------------------------------------------------
     def _import(self, creates: list[tuple[Item, Plan]]) -> None:
+        imported: list[tuple[Item, Plan]] = []
         for i in range(0, len(creates), self.opts.batch):
             chunk = creates[i:i + self.opts.batch]
             self.stop.check()
@@ -170,13 +189,27 @@ class Publisher:
                 pywikibot.log(f"import failed ({exc}); falling back to edits")
                 self._edit([(it, plan, Current(None)) for it, plan in chunk])
                 continue
-            revs = latest_revisions(self.site, [it.title for it, _ in chunk])
             for it, plan in chunk:
-                if it.title in done and it.title in revs:
-                    revid, ts, _user = revs[it.title]
-                    self._saved(it, plan, Saved(it.title, revid, ts))
+                if it.title in done:
+                    imported.append((it, plan))
                 else:
                     self._fail(it.title, it.origin, "the import API did not import this page")
+        if not imported:
+            return
+        # One query for the revisions, one ledger transaction, for the whole batch.
+        revs = latest_revisions(self.site, [it.title for it, _ in imported])
+        rows, saved = [], []
+        for it, plan in imported:
+            if it.title not in revs:
+                self._fail(it.title, it.origin, "imported, but the wiki shows no revision for it")
+                continue
+            revid, ts, _user = revs[it.title]
+            rows.append((it.title, content_hash(plan.text), revid, ts))
+            saved.append((it, plan))
+        if self.ledger and rows:
+            self.ledger.record_many(rows, self.run_id)
+        for it, plan in saved:
+            self._saved(it, plan, None)
 
     def _edit(self, edits: list[tuple[Item, Plan, Current]]) -> None:
         if not edits:
@@ -238,8 +271,9 @@ class Publisher:
             self._skip(item.title, item.origin, f"edit conflict twice: {outcome}; not overwritten")
 
     # -- bookkeeping -----------------------------------------------------------------------------
-    def _saved(self, item: Item, plan: Plan, saved: Saved) -> None:
-        if self.ledger and saved.revid:
+    def _saved(self, item: Item, plan: Plan, saved: Saved | None) -> None:
+        """Count a saved page; `saved` (None when the caller recorded it already) goes to the ledger."""
+        if self.ledger and saved is not None and saved.revid:
             self.ledger.record(item.title, content_hash(plan.text), saved.revid, saved.timestamp, self.run_id)
         (self.result.created if plan.action is Action.CREATE else self.result.updated).append(item.title)
         self.progress.advance()

@@ -174,11 +174,13 @@ class Checker:
 PAGE_GROUPS = {"markup", "dates", "schema"}
 
 
-def page_errors(title: str, text: str, schemas: dict, config: CheckConfig | None = None) -> list[Finding]:
+def page_errors(title: str, text: str, schemas: dict, config: CheckConfig | None = None,
+                checker: Checker | None = None) -> list[Finding]:
     """The error-level findings of the page rules on one text: what the pre-publish gate blocks on.
-    Cross-page rules need the whole universe and do not run here."""
-    checker = Checker(config or CheckConfig(), schemas, groups=PAGE_GROUPS)
-    return [f for f in checker.add_page(title, text) if f.severity is Severity.ERROR]
+    Cross-page rules need the whole universe and do not run here. Pass a `checker` (page groups
+    only) to reuse it across pages: check_page keeps no state."""
+    checker = checker or Checker(config or CheckConfig(), schemas, groups=PAGE_GROUPS)
+    return [f for f in checker.check_page(title, text).findings if f.severity is Severity.ERROR]
 
 
 def check_pages(pages: Iterable, config: CheckConfig, schemas: dict,

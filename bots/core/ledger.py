@@ -21,6 +21,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -90,7 +91,10 @@ class Ledger:
         self.wiki = wiki
         # Autocommit mode: we issue BEGIN IMMEDIATE ourselves, so a write
         # never starts as a reader and then fails to upgrade its lock.
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+        # One connection shared by the publish bot's reader and writer threads, one call at a time.
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -116,19 +120,21 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     # --- pages ----------------------------------------------------------------
 
     def get(self, title: str) -> LedgerEntry | None:
         """The recorded publish of `title`, or None if the bot never published it."""
-        row = self._db.execute("SELECT * FROM pages WHERE title = ?", (title,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT * FROM pages WHERE title = ?", (title,)).fetchone()
         return LedgerEntry(*row) if row else None
 
     def get_many(self, titles: Iterable[str]) -> dict[str, LedgerEntry]:
@@ -138,7 +144,9 @@ class Ledger:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"SELECT * FROM pages WHERE title IN ({marks})", chunk):
+            with self._lock:
+                rows = self._db.execute(f"SELECT * FROM pages WHERE title IN ({marks})", chunk).fetchall()
+            for row in rows:
                 found[row[0]] = LedgerEntry(*row)
         return found
 
