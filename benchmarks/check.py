@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import threading
 import subprocess
 import sys
 import tempfile
@@ -43,16 +43,22 @@ print(n, time.perf_counter() - t)
 """
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, int, subprocess.CompletedProcess]:
-    """(seconds, max RSS in MB, result) of one child process."""
+def timed(cmd: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(seconds, peak RSS in MB of the process and the workers it waited for, result)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = proc.communicate()
+    out: list[str] = []
+    readers = [threading.Thread(target=lambda f=f: out.append(f.read())) for f in (proc.stdout, proc.stderr)]
+    for r in readers:
+        r.start()
+    _pid, status, usage = os.wait4(proc.pid, 0)      # this child's own resource use, not the run's max
+    for r in readers:
+        r.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
     took = time.perf_counter() - start
-    # ru_maxrss of all waited-for children: each run is measured as the max so far, so the runs go
-    # smallest first.
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return took, rss, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    stdout = next((o for o in out if o.lstrip().startswith("{")), "")
+    stderr = next((o for o in out if o is not stdout), "")
+    return took, usage.ru_maxrss / 1024, subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 def as_json(res: subprocess.CompletedProcess) -> dict:
