@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import threading
 import subprocess
 import sys
 import tempfile
@@ -43,22 +42,18 @@ print(n, time.perf_counter() - t)
 """
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(seconds, peak RSS in MB of the process and the workers it waited for, result)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out: list[str] = []
-    readers = [threading.Thread(target=lambda f=f: out.append(f.read())) for f in (proc.stdout, proc.stderr)]
-    for r in readers:
-        r.start()
-    _pid, status, usage = os.wait4(proc.pid, 0)      # this child's own resource use, not the run's max
-    for r in readers:
-        r.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    took = time.perf_counter() - start
-    stdout = next((o for o in out if o.lstrip().startswith("{")), "")
-    stderr = next((o for o in out if o is not stdout), "")
-    return took, usage.ru_maxrss / 1024, subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+def timed(cmd: list[str], env: dict) -> tuple[float, float | None, subprocess.CompletedProcess]:
+    """(seconds, peak RSS in MB of the command's main process, result). The peak comes from GNU time
+    (the `time` package): a child forked from this big process would inherit its high-water mark."""
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        wrapped = [str(gnu_time), "-f", "%M", "-o", rss_file.name, *cmd] if gnu_time.exists() else cmd
+        start = time.perf_counter()
+        res = subprocess.run(wrapped, cwd=ROOT, env=env, capture_output=True, text=True)
+        took = time.perf_counter() - start
+        text = Path(rss_file.name).read_text().strip().splitlines()
+    rss = int(text[-1]) / 1024 if text and text[-1].isdigit() else None
+    return took, rss, subprocess.CompletedProcess(cmd, res.returncode, res.stdout, res.stderr)
 
 
 def as_json(res: subprocess.CompletedProcess) -> dict:
@@ -103,7 +98,8 @@ def main() -> int:
         doc = as_json(res)
         assert doc["pages"] == size, res.stderr[-2000:]
         offline[size] = t
-        print(f"  {size:6d} pages: {t:.1f}s, {size / t:.0f} pages/s, peak RSS {rss:.0f} MB, "
+        peak = f"{rss:.0f} MB" if rss else "n/a (no /usr/bin/time)"
+        print(f"  {size:6d} pages: {t:.1f}s, {size / t:.0f} pages/s, peak RSS {peak}, "
               f"{len(doc['findings'])} findings")
     print(f"  10x the pages: {offline[n] / offline[small]:.1f}x the time")
 
