@@ -51,8 +51,8 @@ from bots.core.rules.base import Severity
 from bots.core.schema import load_schemas
 from bots.core.sources import SourceError, SourcePage, iter_pages
 
-GENERATORS = ("(live) pywikibot's page generators: -cat:, -page:, -start:, -ns:, -recentchanges: ...;\n"
-              "                     all content pages by default")
+GENERATORS = ("-cat:, -page:, -start:, -ns:, -recentchanges: ...\n"
+              "                     (live) pywikibot's page generators; all content pages by default")
 __doc__ = __doc__.replace("{generators}", GENERATORS).replace("{{", "{").replace("}}", "}")
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ("listrules", "render", "fix", "always", "simulate")
