@@ -1,4 +1,4 @@
-"""What every writing bot does around its edits: the stop page and exclusion compliance.
+"""What every writing bot does around its edits: the stop page, and saving the pages it owns.
 
 Site layer: talks to the wiki through pywikibot. The meaning of the stop page is pure
 (bots.core.stoppage) and tested offline.
@@ -10,7 +10,7 @@ from pywikibot.exceptions import NoPageError
 
 from bots.core.stoppage import stop_page_title, stop_requested
 
-__all__ = ["StopPage", "StopRequested", "bots_allowed", "save_if_changed"]
+__all__ = ["StopPage", "StopRequested", "save_if_changed"]
 
 
 class StopRequested(RuntimeError):
@@ -45,10 +45,6 @@ class StopPage:
             self.check()
         self._edits_since_check += 1
 
-
-def bots_allowed(page: pywikibot.Page) -> bool:
-    """{{bots}}/{{nobots}} exclusion compliance for the current text (pywikibot's implementation)."""
-    return page.botMayEdit()
 
 
 def save_if_changed(site: pywikibot.site.APISite, title: str, text: str, summary: str, *,

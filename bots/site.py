@@ -16,8 +16,7 @@ from pywikibot import config  # noqa: E402
 
 from bots.core.writeguard import WriteRefused, check_write_target, parse_allowed_hosts  # noqa: E402
 
-__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "page_url", "guard_writes", "configured_api_url",
-           "simulating", "state_dir"]
+__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "state_dir"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -64,11 +63,3 @@ def state_dir(site: pywikibot.site.APISite) -> Path:
         return Path(wiki_dir) / "state"
     return ROOT / ".state"
 
-
-def page_url(site: pywikibot.site.APISite, title: str) -> str:
-    return pywikibot.Page(site, title).full_url()
-
-
-def simulating() -> bool:
-    """pywikibot's global -simulate option (the API then writes nothing)."""
-    return bool(config.simulate)

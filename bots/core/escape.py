@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape_value", "unescape_value", "needs_escape"]
+__all__ = ["escape_value", "unescape_value"]
 
 # One pattern for everything that is markup in a parameter value; each match becomes references.
 _MARKUP = re.compile(
@@ -28,9 +28,6 @@ _MARKUP = re.compile(
 def _refs(match: re.Match[str]) -> str:
     return "".join(f"&#{ord(c)};" for c in match.group(0))
 
-
-def needs_escape(value: str) -> bool:
-    return escape_value(value) != value
 
 
 def escape_value(value: str) -> str:
