@@ -10,17 +10,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import RULES, Rule, Severity
+from .base import RULES, Rule, Severity, declare_rule
 
 __all__ = ["RULE_CRASHED", "load_rules", "all_rules"]
 
-RULE_CRASHED = "rule-crashed"
-
-if RULE_CRASHED not in RULES:
-    RULES[RULE_CRASHED] = Rule(
-        RULE_CRASHED, Severity.ERROR,
-        "A rule raised an exception on this page; the run went on without that rule's findings.",
-        None, "engine")
+RULE_CRASHED = declare_rule(
+    "rule-crashed", Severity.ERROR,
+    "A rule raised an exception on this page; the run went on without that rule's findings.", "engine")
 
 
 def load_rules() -> dict[str, Rule]:

@@ -10,7 +10,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from bots.core.article import Article
 
-__all__ = ["Severity", "Finding", "Hit", "PageView", "Rule", "RULES", "rule", "line_at"]
+__all__ = ["Severity", "Finding", "Hit", "PageView", "Rule", "RULES", "rule", "declare_rule", "line_at"]
 
 
 class Severity(str, Enum):
@@ -93,13 +93,20 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+def declare_rule(rule_id: str, severity: Severity, doc: str, group: str, check: PageCheck | None = None) -> str:
+    """Register a rule; without `check` it is answered elsewhere (the universe index, the live wiki's
+    rendering, the engine itself) and is still listed, configured and excepted like every rule."""
+    if rule_id in RULES:
+        raise ValueError(f"rule id {rule_id!r} registered twice")
+    RULES[rule_id] = Rule(rule_id, severity, doc, check, group)
+    return rule_id
+
+
 def rule(rule_id: str, severity: Severity, doc: str, group: str = "page") -> Callable[[PageCheck], PageCheck]:
     """Register a page rule: ``@rule("dup-category", Severity.WARNING, "A category is given twice.")``."""
 
     def register(func: PageCheck) -> PageCheck:
-        if rule_id in RULES:
-            raise ValueError(f"rule id {rule_id!r} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, doc, func, group)
+        declare_rule(rule_id, severity, doc, group, func)
         return func
 
     return register

@@ -28,7 +28,7 @@ from bots.core.harvest import infobox_dates
 from bots.core.titles import namespace_of, normalize_title
 from bots.core.universe import base_title, universe_from_title
 
-from .base import RULES, Finding, PageView, Rule, Severity
+from .base import RULES, Finding, PageView, Severity, declare_rule
 
 __all__ = ["GROUP", "crosspage_rule", "DatedLink", "PageSummary", "summarize", "UniverseIndex",
            "dates_agree", "MAX_GAP"]
@@ -39,10 +39,7 @@ MAX_GAP = 40   # characters allowed between a link's "]]" and the date that date
 
 def crosspage_rule(rule_id: str, severity: Severity, doc: str) -> str:
     """Register a rule the universe index answers (no page check): ``-listrules`` shows it."""
-    if rule_id in RULES:
-        raise ValueError(f"rule id {rule_id!r} registered twice")
-    RULES[rule_id] = Rule(rule_id, severity, doc, None, GROUP)
-    return rule_id
+    return declare_rule(rule_id, severity, doc, GROUP)
 
 
 DATE_CONFLICT = crosspage_rule(

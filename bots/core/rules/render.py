@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .base import RULES, Rule, Severity
+from .base import Severity, declare_rule
 
 __all__ = ["GROUP", "RENDER_RULES", "error_spans"]
 
@@ -27,8 +27,7 @@ RENDER_RULES = {
                                                 "file links...)."),
 }
 for _id, (_sev, _doc) in RENDER_RULES.items():
-    if _id not in RULES:
-        RULES[_id] = Rule(_id, _sev, _doc, None, GROUP)
+    declare_rule(_id, _sev, _doc, GROUP)
 
 # What ParserFunctions and Scribunto put in the HTML for an error.
 _ERROR_SPAN = re.compile(r'<(?:strong|span|div)\b[^>]*class="(?:[^"]*\s)?(error|scribunto-error)(?:\s[^"]*)?"[^>]*>'
