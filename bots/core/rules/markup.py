@@ -123,25 +123,26 @@ def invalid_br(page: PageView) -> Iterator[Hit]:
                   edit=(m.start(), m.end(), "<br />"))
 
 
+def _unbalanced_pairs(page: PageView, kind: str, opener: str, closer: str) -> Iterator[Hit]:
+    """Openers the scan never saw closed and closers it found stray, for one kind of bracket."""
+    s = scan(page.text)
+    problems = [(p.start, f"{opener} is never closed with {closer}") for p in s.unclosed if p.kind == kind]
+    problems += [(pos, f"{closer} without an opening {opener}") for pos, k in s.stray if k == closer]
+    for pos, message in sorted(problems):
+        yield Hit(s.line(pos), message)
+
+
 @rule("markup-unbalanced-link-brackets", Severity.ERROR,
       "A [[ has no matching ]] or a ]] has no matching [[ (CheckWiki #10, #46).", group="markup")
 def unbalanced_link_brackets(page: PageView) -> Iterator[Hit]:
-    s = scan(page.text)
-    problems = [(p.start, "[[ is never closed with ]]") for p in s.unclosed if p.kind == "["]
-    problems += [(pos, "]] without an opening [[") for pos, kind in s.stray if kind == "]]"]
-    for pos, message in sorted(problems):
-        yield Hit(s.line(pos), message)
+    return _unbalanced_pairs(page, "[", "[[", "]]")
 
 
 @rule("markup-unbalanced-template-braces", Severity.ERROR,
       "A {{ has no matching }} or a }} has no matching {{, so a template shows as text "
       "(CheckWiki #43, #47).", group="markup")
 def unbalanced_template_braces(page: PageView) -> Iterator[Hit]:
-    s = scan(page.text)
-    problems = [(p.start, "{{ is never closed with }}") for p in s.unclosed if p.kind == "{"]
-    problems += [(pos, "}} without an opening {{") for pos, kind in s.stray if kind == "}}"]
-    for pos, message in sorted(problems):
-        yield Hit(s.line(pos), message)
+    return _unbalanced_pairs(page, "{", "{{", "}}")
 
 
 @rule("markup-external-link-no-scheme", Severity.WARNING,
