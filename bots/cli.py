@@ -111,3 +111,15 @@ def print_diff(old: str, new: str, title: str, out=None) -> None:
                                  lineterm="", n=2)
     for line in lines:
         print(line, file=out)
+
+
+def refused(exc: Exception) -> int:
+    """A write the loopback guard refused: a configuration (usage) error."""
+    print(f"error: {exc}", file=sys.stderr)
+    return ExitCode.USAGE
+
+
+def stopped(exc: Exception) -> int:
+    """The stop page said stop."""
+    print(f"stopped: {exc}", file=sys.stderr)
+    return ExitCode.STOPPED

@@ -22,8 +22,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_diff, print_help, pywikibot_args,
-                      usage_exit, wants_help)
+from bots.cli import (ExitCode, UsageError, parse_options, print_diff, print_help, pywikibot_args, refused,
+                      stopped, usage_exit, wants_help)
 from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
@@ -86,8 +86,7 @@ def main(*args: str) -> int:
     try:
         args = pywikibot_args(args, write=True)
     except WriteRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        return refused(exc)
     try:
         opts = parse_options(args, values=("summary", "folder", "format"))
     except UsageError as exc:
@@ -110,11 +109,9 @@ def main(*args: str) -> int:
         result = install(pages, opts.get("summary") or DEFAULT_SUMMARY, pywikibot.config.simulate,
                          out=sys.stderr if opts.get("format") == "json" else sys.stdout)
     except WriteRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        return refused(exc)
     except StopRequested as exc:
-        print(f"stopped: {exc}", file=sys.stderr)
-        return ExitCode.STOPPED
+        return stopped(exc)
     result["failed"] = bad + result["failed"]
     _report(result, opts.get("format") == "json", pywikibot.config.simulate)
     if result.get("stopped"):

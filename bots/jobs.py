@@ -53,7 +53,8 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bots.cli import ExitCode, UsageError, parse_options, print_help, usage_exit, wants_help
+from bots.cli import (ExitCode, UsageError, parse_options, print_help, refused, stopped, usage_exit,
+                      wants_help)
 from bots.core.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
 from bots.core.jobs import JobsError, discover_bots, load_jobs
 from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
@@ -183,11 +184,9 @@ def _save_status(title: str, rows: list[dict]) -> int:
                         out=sys.stdout)
         return ExitCode.OK
     except WriteRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        return refused(exc)
     except StopRequested as exc:
-        print(f"stopped: {exc}", file=sys.stderr)
-        return ExitCode.STOPPED
+        return stopped(exc)
     except PywikibotError as exc:
         print(f"error: could not save [[{title}]]: {exc}", file=sys.stderr)
         return ExitCode.UNAVAILABLE

@@ -8,7 +8,7 @@ from pathlib import Path
 import pywikibot
 from pywikibot.exceptions import NoPageError
 
-from bots.cli import ExitCode, UsageError, pywikibot_args
+from bots.cli import UsageError, pywikibot_args, refused
 from bots.core.checkconfig import parse_exceptions
 from bots.core.checker import CheckResult
 from bots.core.pubsource import Item
@@ -36,8 +36,7 @@ def run(opts, config, schemas) -> CheckResult | int:
     try:
         gen_args = pywikibot_args(args, write=write)
     except WriteRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        return refused(exc)
     site = open_site(write=write, login=True)
     text = _page_text(site, config.exceptions_page)
     if text:

@@ -42,8 +42,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_help, pywikibot_args, usage_exit,
-                      wants_help)
+from bots.cli import (ExitCode, UsageError, parse_options, print_help, pywikibot_args, refused, stopped,
+                      usage_exit, wants_help)
 from bots.core.stoppage import STOP_PAGE_HELP
 
 __doc__ = __doc__.replace("{stop}", STOP_PAGE_HELP)
@@ -82,8 +82,7 @@ def main(*args: str) -> int:
         batch = _int_option(opts, "batch", 10)
         workers = _int_option(opts, "workers", 0)
     except WriteRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        return refused(exc)
     except UsageError as exc:
         return usage_exit(str(exc))
 
@@ -118,8 +117,7 @@ def main(*args: str) -> int:
     try:
         result = publisher.run(items, total=len(items))
     except StopRequested as exc:      # raised before the first batch
-        print(f"stopped: {exc}", file=sys.stderr)
-        return ExitCode.STOPPED
+        return stopped(exc)
     finally:
         ledger.close()
     report(result.as_dict(simulate), opts.get("format") == "json")
