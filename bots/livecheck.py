@@ -14,7 +14,7 @@ from bots.core.checker import CheckResult
 from bots.core.pubsource import Item
 from bots.core.rules.base import Finding
 from bots.site import WriteRefused, open_site
-from bots.wikipages import iter_wiki_pages
+from bots.wikipages import has_generator_options, iter_wiki_pages
 
 __all__ = ["run"]
 
@@ -48,12 +48,17 @@ def run(opts, config, schemas) -> CheckResult | int:
     checked: list[str] = []
     if result is None:
         started = site.server_time().isoformat()
-        # Which pages exist: titles only, 500 a request; link-to-missing-page needs them all.
-        existing = {p.title() for p in site.allpages(namespace=0, content=False)}
+        # link-to-missing-page needs every content page's title. Checking them all, the pages read
+        # give them, and only the redirects are listed; otherwise all titles, 500 a request.
+        every_page = not has_generator_options(gen_args)
+        existing = {p.title() for p in site.allpages(namespace=0, content=False,
+                                                     filterredir=True if every_page else None)}
 
         def pages():
             for page in iter_wiki_pages(site, gen_args):
                 checked.append(page.title)
+                if every_page:
+                    existing.add(page.title)
                 yield page
 
         checker = Checker(config, schemas, existing)

@@ -110,3 +110,31 @@ def test_since_last_run_checks_what_changed_and_matches_a_full_check(universe, t
         assert ("Siege of Kazan", "link-to-missing-page") in rules
     finally:
         human_edit(wiki, "First Russian Civil War", text)
+
+
+def test_pages_are_read_whichever_way_they_are_selected(universe):
+    """All content pages (one generator query) and chosen pages (titles in batches) give the same
+    text; a link to a redirect is a link to an existing page, a link to a missing one is reported."""
+    wiki = universe
+    human_edit(wiki, "Kazan Khanate (redirect)", "#REDIRECT [[Siege of Kazan]]\n")
+    human_edit(wiki, "Links of Kazan", "{{Universe|Earth-1389}}\nSee [[Kazan Khanate (redirect)]] and "
+               "[[Kazan never written]].\n")
+    everything = json.loads(wiki.bot("check", "-format:json").stdout)
+    chosen = wiki.bot("check", "-page:Links of Kazan", "-page:No such page at all", "-format:json")
+    chosen_doc = json.loads(chosen.stdout)
+    assert chosen_doc["pages"] == 1
+    for doc in (everything, chosen_doc):
+        missing = [f["message"] for f in doc["findings"]
+                   if f["page"] == "Links of Kazan" and f["rule"] == "link-to-missing-page"]
+        assert len(missing) == 1 and "Kazan never written" in missing[0], doc["findings"]
+    assert everything["pages"] == len(wiki_titles(wiki)) - len(["Kazan Khanate (redirect)"])
+
+
+def wiki_titles(wiki) -> list[str]:
+    out, params = [], {"list": "allpages", "apnamespace": 0, "aplimit": "max"}
+    while True:
+        data = api(wiki, action="query", **params)
+        out += [p["title"] for p in data["query"]["allpages"]]
+        if "continue" not in data:
+            return out
+        params.update(data["continue"])
