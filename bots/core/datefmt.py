@@ -148,7 +148,7 @@ PAIR_SHARED_RE = re.compile(
 FULL_FORMS = [
     ("dmy", re.compile(dmy_re(""))),
     ("mdy", re.compile(mdy_re(""))),
-    ("iso", re.compile(r"(?<![\w\-–/.])(?P<year>\d{4})-(?P<mon>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])"
+    ("iso", re.compile(r"(?P<year>[0-9](?<![\w\-–/.][0-9])[0-9]{3})-(?P<mon>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])"
                        r"(?![\w\-–]|\.\d)")),
 ]
 MONTH_YEAR_RE = re.compile(my_re(""))
@@ -158,11 +158,14 @@ AFTER_MARK_RE = re.compile(
     rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?")
 _DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
 _YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
+# The patterns scanned over whole pages start with a plain character and look behind it after
+# reading it ("[1-9](?<!...)" rather than "(?<!...)[1-9]"): the regex engine then jumps to the next
+# such character instead of trying the pattern at every position, 3-4x faster.
 RANGE_DASH_RE = re.compile(
-    rf"(?<![\w\-–/.,#$£€:])(?P<y1>[1-9]\d{{3}})(?P<dash>{_DASH})(?P<y2>[1-9]\d{{3}}|\d\d){_YEAR_END}")
+    rf"(?P<y1>[1-9](?<![\w\-–/.,#$£€:][1-9])\d{{3}})(?P<dash>{_DASH})(?P<y2>[1-9]\d{{3}}|\d\d){_YEAR_END}")
 RANGE_WORD_RE = re.compile(
-    rf"(?<!\w)(?P<kw>[Ff]rom|[Bb]etween)[ \t]+(?P<y1>[1-9]\d{{3}})[ \t]+(?P<conj>to|until|till|and)[ \t]+"
-    rf"(?P<y2>[1-9]\d{{3}}){_YEAR_END}")
+    r"(?P<kw>F(?<!\wF)rom|f(?<!\wf)rom|B(?<!\wB)etween|b(?<!\wb)etween)"
+    rf"[ \t]+(?P<y1>[1-9]\d{{3}})[ \t]+(?P<conj>to|until|till|and)[ \t]+(?P<y2>[1-9]\d{{3}}){_YEAR_END}")
 LINKED_YEAR_RE = re.compile(r"\[\[(?P<year>\d{3,4})(?:[ \t]?(?:AD|CE))?\]\]")
 # Bare years only after a word that makes them dates, and only four digits.
 TRIGGER_YEAR_RE = re.compile(

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Iterator
 
 from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian
 from .datefmt import (
@@ -131,6 +132,23 @@ class _Scan:
         self.found: list[DateMention] = []
         self.pairs: list[DatePair] = []
         self.taken: list[tuple[int, int]] = []
+        self._digits: list[int] | None = None
+        self._months: list[int] | None = None
+
+    # Where a date can start. Blanking only turns characters into NULs and never ends inside a run
+    # of digits (every match ends before a non-word character), so the positions found once, after
+    # the soft mask, stay a superset of the starts in every later pass.
+    def digit_starts(self) -> list[int]:
+        """Starts of digit runs, and of a "[[" right before one."""
+        if self._digits is None:
+            self._digits = _with_links(self.work, [m.start() for m in _DIGIT_RUN.finditer(self.work)])
+        return self._digits
+
+    def month_starts(self) -> list[int]:
+        """Starts of capitalised month names (any text starting with one), and of a "[[" before one."""
+        if self._months is None:
+            self._months = _with_links(self.work, [m.start() for m in _MONTH_AT.finditer(self.work)])
+        return self._months
 
     def mention(self, start: int, end: int, date: Date, form: str, role: str | None = None) -> DateMention:
         while self.text.endswith("]]", start, end) and self.text.count("]]", start, end) > self.text.count("[[", start, end):
@@ -156,6 +174,32 @@ class _Scan:
     def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
         old, new = (a, b) if a.date.calendar is Calendar.JULIAN else (b, a)
         self.pairs.append(DatePair(old, new, start, end, bisect_right(self.newlines, start) + 1))
+
+
+_DIGIT_RUN = re.compile(r"[0-9][0-9]*")   # not [0-9]+: a leading repeat hides the first character from the engine
+_MONTH_AT = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_YEAR_RUN = re.compile(r"[1-9]\d{3}(?!\d)")
+
+
+def _with_links(work: str, starts: list[int]) -> list[int]:
+    out = []
+    for p in starts:
+        if p >= 2 and work.startswith("[[", p - 2):
+            out.append(p - 2)
+        out.append(p)
+    return out
+
+
+def _matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[re.Match]:
+    """pattern.finditer(work) for a pattern whose matches can only begin at one of `starts`
+    (ascending): the same matches, with the pattern tried at those positions only."""
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(work, start)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 def find_dates(text: str) -> DateScan:
@@ -276,7 +320,8 @@ def _after_marker(scan: _Scan, end: int) -> Calendar:
 def _scan_full(scan: _Scan) -> None:
     candidates = []
     for form, pattern in FULL_FORMS:
-        candidates += [(m.start(), -m.end(), form, m) for m in pattern.finditer(scan.work)]
+        starts = scan.month_starts() if form == "mdy" else scan.digit_starts()
+        candidates += [(m.start(), -m.end(), form, m) for m in _matches_at(pattern, scan.work, starts)]
     full: list[DateMention] = []
     last = -1
     for start, neg_end, form, m in sorted(candidates, key=lambda c: c[:2]):
@@ -290,7 +335,7 @@ def _scan_full(scan: _Scan) -> None:
         scan.take(m.start(), m.end())
     _pair_long_form(scan, full)
     scan.blank()
-    for m in MONTH_YEAR_RE.finditer(scan.work):
+    for m in _matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
         date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, _after_marker(scan, m.end()))
         scan.mention(m.start(), m.end(), date, "my")
         scan.take(m.start(), m.end())
@@ -315,7 +360,8 @@ def _pair_long_form(scan: _Scan, full: list[DateMention]) -> None:
 def _scan_years(scan: _Scan) -> None:
     work = scan.work
     for pattern in (RANGE_WORD_RE, RANGE_DASH_RE):
-        for m in pattern.finditer(work):
+        found = pattern.finditer(work) if pattern is RANGE_WORD_RE else _matches_at(pattern, work, scan.digit_starts())
+        for m in found:
             if pattern is RANGE_WORD_RE and (m.group("kw").lower() == "between") != (m.group("conj") == "and"):
                 continue
             y1, raw2 = int(m.group("y1")), m.group("y2")
@@ -336,9 +382,33 @@ def _scan_years(scan: _Scan) -> None:
         scan.mention(m.start(), m.end(), Date.of(int(m.group("year"))), "year")
         scan.take(m.start(), m.end())
     scan.blank()
-    for m in TRIGGER_YEAR_RE.finditer(scan.work):
+    for m in _trigger_years(scan.work):
         if not quantity_context(scan.work, m.start(), m.end()):
             scan.mention(m.start("year"), m.end("year"), Date.of(int(m.group("year"))), "year")
+
+
+_TRIGGER_LENGTHS = (2, 3, 4, 5, 6)      # of the words before a year in TRIGGER_YEAR_RE ("c.", "in", "during")
+
+
+def _trigger_years(work: str) -> Iterator[re.Match]:
+    """TRIGGER_YEAR_RE.finditer(work), found from the years: skip back over the spaces before each
+    four-digit number and try the pattern where one of its words would start."""
+    for y in _YEAR_RUN.finditer(work):
+        q = year = y.start()
+        while q:
+            if work[q - 1] in " \t":
+                q -= 1
+            elif work.endswith("&nbsp;", 0, q):
+                q -= 6
+            else:
+                break
+        if q == year:
+            continue
+        for length in _TRIGGER_LENGTHS:
+            m = TRIGGER_YEAR_RE.match(work, q - length) if q >= length else None
+            if m is not None and m.start("year") == year:
+                yield m
+                break
 
 
 def _mark_ranges(scan: _Scan) -> None:
