@@ -239,16 +239,17 @@ def _backwards(m: re.Match) -> bool:
     return len(m.group("y2")) == 4 and int(m.group("y2")) < int(m.group("y1"))
 
 
-# Starts with a digit or a letter, not an assertion, so the regex engine skips ahead quickly.
-_RANGE_HINT = re.compile(r"\d{4}(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})"
-                         r"|(?:[Ff]rom|[Bb]etween)[ \t]+\d{4}")
+# Each starts with one plain character, not a repeat or an assertion, so the regex engine skips
+# ahead to the next such character (a repeat or an alternation of classes in front is 5x slower).
+_RANGE_HINTS = (re.compile(r"[1-9]\d{3}(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})"),
+                re.compile(r"(?:From|from|Between|between)[ \t]+\d{4}"))
 
 
 def _reversed_year_ranges(page: PageView) -> Iterator[tuple[int, int, int, str]]:
     """(start, end, line, text) of "1394–1389" and "from 1394 to 1389": find_dates does not read a
     year range that runs backwards as a range, so this pass looks for exactly those."""
     text = page.text
-    if not _RANGE_HINT.search(text):      # no year followed by a dash, no "from/between YEAR": no range
+    if not any(h.search(text) for h in _RANGE_HINTS):   # no year and dash, no "from/between YEAR"
         return
     if not any(_backwards(m) for pattern in (RANGE_WORD_RE, RANGE_DASH_RE) for m in pattern.finditer(text)):
         return                            # the common case: no need to mask the page

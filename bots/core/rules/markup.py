@@ -31,10 +31,13 @@ _REF_DEFAULT_GROUP_RE = re.compile(r"<ref(?![^<>]*\bgroup\s*=)(?:\s[^<>]*)?>", r
 # Templates that print the default reference group (our wiki uses {{Reflist}}; the rest are enwiki's).
 _REFLIST_NAMES = ("reflist", "references", "refs", "reference", "ref list", "reference list",
                   "reflist-talk", "reflist talk", "footnotes", "notes", "listaref", "refsection")
-_NO_SCHEME_RE = re.compile(r"(?<!\[)\[[ \t]*(www\.[^\s\[\]<>\"|]*)", re.I)
+# The lookbehinds come after the first character ("\[(?<!\[\[)" rather than "(?<!\[)\["): a pattern
+# that starts with a plain character lets the regex engine skip ahead to it, several times faster.
+_NO_SCHEME_RE = re.compile(r"\[(?<!\[\[)[ \t]*((?i:www\.)[^\s\[\]<>\"|]*)")
 _DOUBLE_BRACKET_URL_RE = re.compile(r"\[\[[ \t]*(?:(?:https?|ftp):)?//", re.I)
 _DOUBLE_BRACKET_FIX_RE = re.compile(r"\[\[[ \t]*((?:(?:https?|ftp):)?//[^\[\]\n]*)\]\]", re.I)
 _DOUBLE_SCHEME_RE = re.compile(r"\b(https?://)[ \t]*(https?://)", re.I)
+_DOUBLE_SCHEME_HINT = re.compile(r"://[ \t]*(?i:https?://)")    # starts with a plain ":": fast
 
 
 def _unbalanced_tags(page: PageView, pattern: re.Pattern) -> Iterator[Hit]:
@@ -170,6 +173,8 @@ def external_link_double_brackets(page: PageView) -> Iterator[Hit]:
       "A URL starts with the scheme twice, e.g. http://http://… (CheckWiki #93).", group="markup")
 def double_scheme(page: PageView) -> Iterator[Hit]:
     s = scan(page.text)
+    if not _DOUBLE_SCHEME_HINT.search(s.masked):
+        return
     for m in _DOUBLE_SCHEME_RE.finditer(s.masked):
         yield Hit(s.line(m.start()), f"URL with two schemes: {m.group()}", fix=m.group(2),
                   edit=(m.start(), m.end(), m.group(2)))

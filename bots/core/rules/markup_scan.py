@@ -27,7 +27,8 @@ _MASK_RE = re.compile(
     r"|<(%s)(?:\s[^<>]*?)?(?<!/)>.*?</\1\s*>" % "|".join(MASKED_TAGS),
     re.S | re.I)
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_TOKEN_RE = re.compile(r"\{{2,}|\}{2,}|\[\[|\]\]|\||=")
+# Every alternative starts with a plain character ("{{+" rather than "{{2,}"): the engine skips ahead to the next.
+_TOKEN_RE = re.compile(r"\{\{+|\}\}+|\[\[|\]\]|\||=")
 _HEADING_RE = re.compile(r"^(=+)(.*?)(=*)[ \t]*$", re.M)
 
 
