@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from enum import Enum
 from typing import Iterator
 
@@ -427,6 +428,7 @@ def _mark_ranges(scan: _Scan) -> None:
         found[i], found[i + 1] = replace(a, role="start"), replace(b, role="end")
 
 
+@lru_cache(maxsize=4096)     # infobox values repeat; several rules read the same one; Date is frozen
 def parse_date(value: str) -> Date | None:
     """The date in one field value ("25 October 1389", "{{Start date|1389|10|25}}", "1389").
 

@@ -42,6 +42,15 @@ def test_links_are_normalised_with_lines():
     assert links[0].fragment == "Aftermath" and links[0].text == "February Revolution"
 
 
+def test_links_and_templates_inside_bold_and_italic_are_found_in_document_order():
+    # Quotes that never close around a link end: MediaWiki still renders the link.
+    text = "a [[Foo|''bar]]baz'' and '''{{Outer|[[Inner link]] {{Inner}}}}''' [[Last]]"
+    art = Article("X", text)
+    assert [link.target for link in art.links] == ["Foo", "Inner link", "Last"]
+    assert [(str(t.name), at) for t, at in art.templates] == [("Outer", 28), ("Inner", 51)]
+    assert str(art) == text
+
+
 def test_categories_and_sections():
     art = Article("X", PAGE)
     assert [(c.name, c.sortkey, c.line) for c in art.categories] == [
