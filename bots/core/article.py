@@ -59,7 +59,10 @@ class Infobox:
         return [str(p.name).strip() for p in self.node.params]
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return self.params().get(name, default)
+        for p in reversed(self.node.params):       # the last of a repeated name counts
+            if str(p.name).strip() == name:
+                return unescape_value(str(p.value).strip())
+        return default
 
 
 @dataclass(frozen=True)

@@ -56,4 +56,4 @@ def _decode(m: re.Match[str]) -> str:
 
 def unescape_value(value: str) -> str:
     """The value a reader sees: character references decoded (only complete ones, with `;`)."""
-    return _REF.sub(_decode, value)
+    return _REF.sub(_decode, value) if "&" in value else value

@@ -11,6 +11,7 @@ normalisation of user names, the wiki's own name as an alias of ``Project``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.entities import html5
 
 __all__ = [
@@ -102,6 +103,7 @@ def _decode_entity(match: re.Match[str]) -> str:
     return chr(cp) if _valid_codepoint(cp) else match.group(0)
 
 
+@lru_cache(maxsize=65536)       # a check normalises every link and template name; most repeat
 def _split(raw: str) -> tuple[int, str]:
     """Return (namespace, rest) of a normalised title, rest not yet capitalised."""
     text = _ENTITY.sub(_decode_entity, raw)
