@@ -313,3 +313,44 @@ def test_corpus_pages_scan_without_error(corpus_dir, folder):
         scan = find_dates(text)
         for m in scan.dates:
             assert text[m.start:m.end] == m.text
+
+
+# The scanner tries its patterns only where a date can start (digit runs, month names, the years
+# after a trigger word): the same matches as scanning every position, on text made to trip it.
+TRICKY = [
+    "In 1389, in  1390 and in&nbsp;1391; Within 1392, c. 1393, ca. 1394, circa 1395, x1396, 1397 in 1398",
+    "[[25 October]] [[1389]], 25 October 1389 (O.S.), [[October 25]], [[1389]], 2021-05-06, 12021-05-06",
+    "Between 1389 and 1394, from 1394 to 1389, 1389–94, 1389-1390, page 12, pp. 1389–1390, ISBN 1389",
+    "May 1389; Mayor 1389; mayday; December 31, 1999 and 31 December 1999; 1 May 89; 5 Jan. 1400",
+    "Until\t1400 until 1401 till 1402 Till 1403 before 1404 After 1405 during 1406 year 1407 since 1408",
+    "١٢٣٤ 1234 in ١٢٣٤ [[[[1389]]]] [[ 1389 ]] 1389]] [[1389",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_scanning_finds_what_a_full_scan_finds(text):
+    from bots.core.datefmt import FULL_FORMS, MONTH_YEAR_RE, RANGE_DASH_RE, TRIGGER_YEAR_RE
+    from bots.core.dates import _Scan, _matches_at, _trigger_years
+
+    scan = _Scan(text)
+    spans = lambda ms: [(m.start(), m.end(), m.groupdict()) for m in ms]  # noqa: E731
+    for pattern, starts in [(p, scan.month_starts() if form == "mdy" else scan.digit_starts())
+                            for form, p in FULL_FORMS] + [(MONTH_YEAR_RE, scan.month_starts()),
+                                                          (RANGE_DASH_RE, scan.digit_starts())]:
+        assert spans(_matches_at(pattern, scan.work, starts)) == spans(pattern.finditer(scan.work))
+    assert spans(_trigger_years(scan.work)) == spans(TRIGGER_YEAR_RE.finditer(scan.work))
+
+
+_TOKENS = ["In", "in", "c.", "ca.", "from", "Between", "and", "to", " ", "  ", "\t", "&nbsp;", "[[", "]]", ",",
+           "(O.S.)", "25", "5", "31", "October", "May", "Dec.", "1389", "1394", "94", "2021-05-06", "-", "–",
+           "x", "١٢", "page", "{{ndash}}", "\n"]
+
+
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+def test_fast_scanning_matches_a_full_scan_on_any_mix(text):
+    test_fast_scanning_finds_what_a_full_scan_finds(text)
+
+
+def test_years_after_trigger_words():
+    years = [m.date.year for m in find_dates(TRICKY[0]).dates]
+    assert years == [1389, 1390, 1391, 1393, 1394, 1395, 1398]
