@@ -22,6 +22,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -97,12 +98,25 @@ class Ledger:
                                    check_same_thread=False)
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._wal(busy_timeout)
             self._db.execute("PRAGMA synchronous = FULL")
             self._claim(wiki)
         except BaseException:
             self._db.close()
             raise
+
+    def _wal(self, busy_timeout: float) -> None:
+        """Switch a new file to WAL. Two processes opening a new file at once both try, and SQLite
+        answers the second "database is locked" at once, without the busy timeout: retry it."""
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _claim(self, wiki: str) -> None:
         """Create the tables and tie a new file to `wiki`; refuse another wiki's file."""
