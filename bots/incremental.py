@@ -15,7 +15,7 @@ from pywikibot import pagegenerators
 
 from bots.core.checker import Checker, CheckResult
 from bots.core.checkstate import CheckState, config_fingerprint, load_state, save_state, state_path
-from bots.wikipages import iter_wiki_pages
+from bots.wikipages import read_texts
 
 __all__ = ["run_since", "scope_of", "save_full_run", "changed_since"]
 
@@ -84,13 +84,12 @@ def run_since(site, gen_args: list[str], config, schemas) -> CheckResult | None:
     reread = sorted((changed & in_scope))
     dependents = {s.title for s in checker.index.pages.values()
                   if s.title not in changed and any(t in changed for t, _line in s.links)}
-    if reread:
-        pages = [pywikibot.Page(site, t) for t in reread]
-        for page in pagegenerators.PreloadingGenerator(pages, groupsize=50, quiet=True):
-            if page.exists():
-                checker.add_page(page.title(), page.text)
-            else:
-                checker.forget(page.title())
+    found = set()
+    for page in read_texts(site, reread):
+        found.add(page.title)
+        checker.add_page(page.title, page.text)
+    for title in set(reread) - found:       # deleted since
+        checker.forget(title)
     result = checker.finish()
     print(f"since {state.started}: {len(reread)} changed pages checked again, {len(dependents)} pages that "
           f"link to them compared again, {len(gone)} gone; {result.pages} pages in the result", file=sys.stderr)

@@ -19,7 +19,7 @@ from pywikibot.data import api
 from bots.core.prefetch import prefetched
 from bots.core.sources import SourcePage
 
-__all__ = ["GENERATOR_HELP", "iter_wiki_pages", "has_generator_options"]
+__all__ = ["GENERATOR_HELP", "iter_wiki_pages", "read_texts", "has_generator_options"]
 
 GENERATOR_HELP = ("Pages of the live wiki: pywikibot's page generator options, e.g. -cat:Earth-1389, "
                   "-page:TITLE, -start:!, -ns:0, -recentchanges:60; all content pages by default.")
@@ -50,9 +50,14 @@ def iter_wiki_pages(site: pywikibot.site.APISite, gen_args: Iterable[str],
 
 
 def _pages_of(site, gen, groupsize: int) -> Iterator[SourcePage]:
-    pages = iter(gen)
-    while batch := list(islice(pages, groupsize)):
-        yield from _texts(site, {"titles": [p.title() for p in batch]})
+    yield from read_texts(site, (p.title() for p in gen), groupsize)
+
+
+def read_texts(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[SourcePage]:
+    """The pages among `titles` that exist, `groupsize` titles a request."""
+    titles = iter(titles)
+    while batch := list(islice(titles, groupsize)):
+        yield from _texts(site, {"titles": batch})
 
 
 def _texts(site, query: dict, groupsize: int | None = None) -> Iterator[SourcePage]:
