@@ -83,7 +83,7 @@ class Publisher:
                  out=sys.stdout) -> None:
         self.site, self.ledger, self.opts, self.out = site, ledger, opts, out
         self.result = PublishResult()
-        self.stop = StopPage(site)
+        self.stop = StopPage(site, read_ahead=True)
         self.bot_user = site.username()
         self.max_bytes = int(site.siteinfo.get("maxarticlesize", 2048 * 1024))
         self.can_import = opts.mode != "edit" and not opts.simulate and may_import(site)
@@ -117,6 +117,7 @@ class Publisher:
             self.result.stopped = str(exc)
         finally:
             self._writer.shutdown(wait=True, cancel_futures=True)
+            self.stop.close()
             self.result.elapsed = time.monotonic() - start
             self.progress.finish()
             if self.run_id:
@@ -178,6 +179,8 @@ class Publisher:
         for i in range(0, len(creates), self.opts.batch):
             chunk = creates[i:i + self.opts.batch]
             self.stop.check()
+            self.stop.sent(len(chunk))
+            self.stop.read_ahead()      # the check for the next chunk is read while this one imports
             # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
             # Store what an edit would, so that later runs and editors see the same text.
             pages = [ExportPage(it.title, plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(it.title))
