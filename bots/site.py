@@ -44,9 +44,23 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     site = pywikibot.Site()
     if write:
         guard_writes(api_url(site))   # the family may have resolved to another URL
+    _reads_as_get(site)
     if login:
         site.login()
     return site
+
+
+def _reads_as_get(site: pywikibot.site.APISite) -> None:
+    """Queries as GET on a loopback wiki; pywikibot POSTs every request over plain http.
+
+    MediaWiki on SQLite takes the database's write lock for the whole of a POST request, so a POSTed
+    read waits for the edit in progress and holds up the next one; a GET reads beside them. Over
+    https pywikibot already uses GET for queries, and a remote wiki over http keeps its defaults.
+    """
+    from bots.core.writeguard import is_loopback_host
+    if site.protocol() == "http" and is_loopback_host(site.hostname().rsplit(":", 1)[0]):
+        config.enable_GET_without_SSL = True
+        config.maximum_GET_length = max(config.maximum_GET_length, 4000)
 
 
 def state_dir(site: pywikibot.site.APISite) -> Path:
