@@ -11,14 +11,18 @@ local wiki (templates installed), side by side in one run:
   ours-b25      the same first load with -batch:25 (25 pages an import request)
   pagefromfile  pwb pagefromfile -file:pages.txt -notitle -always -pt:0, then -force for the updates
   importdump    php maintenance/importDump.php pages.xml (MediaWiki's server-side floor)
+  editloop      a bare sequential `action=edit` loop with requests (one request a page, no reads,
+                no checks): the ceiling of any client that edits, first load and updates
 Prints pages/s (median over --runs) and the ratios the issue sets targets for.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,6 +52,42 @@ def run_pagefromfile(src: dict, src2: dict, n: int) -> dict:
         t1, _ = w.run(*pwb, f"-file:{src['pagefile']}")
         t2, _ = w.run(*pwb, f"-file:{src2['pagefile']}", "-force")
         return {"first": n / t1, "update": n / t2}
+
+
+def _bare_session(w) -> tuple:
+    """A requests session logged in with the wiki's BotPassword, and its CSRF token."""
+    import requests
+    user, (app, password) = _bot_password(w.dir / "bot-password.py")
+    s = requests.Session()
+    tok = s.get(w.api, params={"action": "query", "meta": "tokens", "type": "login", "format": "json"}).json()
+    r = s.post(w.api, data={"action": "login", "lgname": f"{user}@{app}", "lgpassword": password,
+                            "lgtoken": tok["query"]["tokens"]["logintoken"], "format": "json"}).json()
+    assert r["login"]["result"] == "Success", r
+    csrf = s.get(w.api, params={"action": "query", "meta": "tokens", "format": "json"}).json()
+    return s, csrf["query"]["tokens"]["csrftoken"]
+
+
+def _bot_password(path: Path) -> tuple[str, tuple[str, str]]:
+    m = re.match(r"\('([^']*)', BotPassword\('([^']*)', '([^']*)'\)\)", path.read_text().strip())
+    assert m, f"unexpected password file {path}"
+    return m[1], (m[2], m[3])
+
+
+def _edit_all(w, folder: Path) -> float:
+    from bots.core.titles import filename_to_title
+    s, token = _bare_session(w)
+    files = sorted(folder.iterdir())
+    start = time.perf_counter()
+    for f in files:
+        r = s.post(w.api, data={"action": "edit", "title": filename_to_title(f.stem), "text": f.read_text("utf-8"),
+                                "summary": "bench", "bot": 1, "token": token, "format": "json"}).json()
+        assert r.get("edit", {}).get("result") == "Success", r
+    return len(files) / (time.perf_counter() - start)
+
+
+def run_editloop(src: dict, src2: dict, n: int) -> dict:
+    with fresh_wiki() as w:
+        return {"first": _edit_all(w, src["folder"]), "update": _edit_all(w, src2["folder"])}
 
 
 def run_importdump(src: dict, n: int) -> dict:
@@ -83,6 +123,8 @@ def main() -> int:
                 results[m].append(run_pagefromfile(src, src2, a.pages))
             elif m == "importdump":
                 results[m].append(run_importdump(src, a.pages))
+            elif m == "editloop":
+                results[m].append(run_editloop(src, src2, a.pages))
             print(f"  run {run + 1}: {m}: " + ", ".join(f"{k} {v:.2f}" for k, v in results[m][-1].items()),
                   flush=True)
     med = {m: {k: median([r[k] for r in rs]) for k in rs[0]} for m, rs in results.items() if rs}
@@ -94,6 +136,10 @@ def main() -> int:
         pff = med["pagefromfile"]
         print(f"first load:  ours / pagefromfile = {ours['first'] / pff['first']:.2f}x (target >= 3)")
         print(f"updates:     ours / pagefromfile = {ours['update'] / pff['update']:.2f}x (target >= 2)")
+        if "editloop" in med:
+            loop = med["editloop"]
+            print(f"updates:     bare edit loop / pagefromfile = {loop['update'] / pff['update']:.2f}x, "
+                  f"ours / bare edit loop = {ours['update'] / loop['update']:.2f}x")
     if ours and "importdump" in med:
         print(f"first load:  ours / importDump.php = {ours['first'] / med['importdump']['first']:.0%} (target >= 80%)")
     if ours:
