@@ -1,4 +1,4 @@
-"""The stop page's read-ahead (bots.runtime.StopPage): offline, with the wiki read replaced."""
+"""When the stop page is read (bots.core.stoppage.StopChecks), read-ahead included: offline, the page scripted."""
 from __future__ import annotations
 
 import threading
@@ -6,27 +6,19 @@ import time
 
 import pytest
 
-from bots.runtime import StopPage, StopRequested
+from bots.core.stoppage import StopChecks, StopRequested
 
 
-class FakeSite:
-    def username(self) -> str:
-        return "MultiverseBot"
-
-    def user(self) -> str:
-        return "MultiverseBot"
-
-
-class ScriptedStopPage(StopPage):
+class ScriptedStopPage(StopChecks):
     """A stop page whose text the test sets; records which thread read it."""
 
     def __init__(self, **kw) -> None:
-        super().__init__(FakeSite(), **kw)
+        super().__init__(self._read, "User:MultiverseBot/Run", **kw)
         self.text: str | None = "run"
         self.readers: list[str] = []
         self.fail_next = False
 
-    def read(self) -> str | None:
+    def _read(self) -> str | None:
         self.readers.append(threading.current_thread().name)
         if self.fail_next:
             self.fail_next = False
