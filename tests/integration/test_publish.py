@@ -220,6 +220,7 @@ def test_wiki_going_down_and_coming_back_mid_run(wiki, tmp_path):
     time.sleep(3)
     subprocess.run(["bash", str(ROOT / "scripts/wiki-up.sh")], env=wiki.env, check=True, capture_output=True)
     out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err[-3000:]
+    # On failure, show what the bot reported for each page as well as the end of its log.
+    assert proc.returncode == 0, out[-3000:] + err[-3000:]
     assert existing(wiki, titles) == set(titles)
     assert all(len(content_edits(wiki, t)) == 1 for t in titles)
