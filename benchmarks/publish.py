@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import write_all  # noqa: E402
-from wikis import ROOT, fresh_wiki, median  # noqa: E402
+from wikis import fresh_wiki, median  # noqa: E402
 
 
 def run_ours(src: dict, src2: dict, n: int, mode: str = "auto", extra: tuple[str, ...] = ()) -> dict:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterator
 
 from bots.cli import ExitCode, UsageError, parse_options, print_diff, print_help, usage_exit, wants_help
-from bots.core.checkconfig import ConfigError, load_config, parse_exceptions
+from bots.core.checkconfig import ConfigError, load_config
 from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, apply_edits
 from bots.core.parallel import check_outcomes, default_processes
 from bots.core.generate import apply_record

@@ -3,7 +3,6 @@ page, rendering, the report page, and safe fixes through the publish path."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pywikibot
 from pywikibot.exceptions import NoPageError
@@ -12,7 +11,6 @@ from bots.cli import UsageError, pywikibot_args, refused
 from bots.core.checkconfig import parse_exceptions
 from bots.core.checker import CheckResult
 from bots.core.pubsource import Item
-from bots.core.rules.base import Finding
 from bots.site import WriteRefused, open_site
 from bots.wikipages import has_generator_options, iter_wiki_pages
 

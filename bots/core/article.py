@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Iterator
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Heading, Template, Text, Wikilink
+from mwparserfromhell.nodes import Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.core.escape import unescape_value
