@@ -91,16 +91,15 @@ def main(*args: str) -> int:
     from bots.core.ledger import Ledger
     from bots.core.pubsource import iter_items
     from bots.core.schema import load_schemas
-    from bots.core.writeguard import is_loopback_host
     from bots.gate import make_gate
     from bots.publisher import PublishOptions, Publisher, ledger_path
     from bots.runtime import StopRequested
-    from bots.site import open_site, state_dir
+    from bots.site import is_local, open_site, state_dir
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)
     if not workers:
-        workers = 2 if is_loopback_host(site.hostname().rsplit(":", 1)[0]) else 1
+        workers = 2 if is_local(site) else 1
     schemas = load_schemas()
     state = Path(opts.get("state")) if opts.get("state") else state_dir(site)
     state.mkdir(parents=True, exist_ok=True)

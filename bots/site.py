@@ -14,9 +14,11 @@ os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
 import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
 from pywikibot import config  # noqa: E402
 
-from bots.core.writeguard import WriteRefused, check_write_target, parse_allowed_hosts  # noqa: E402
+from bots.core.writeguard import (WriteRefused, check_write_target, is_loopback_host,  # noqa: E402
+                                  parse_allowed_hosts)
 
-__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "state_dir"]
+__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
+           "state_dir"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -50,6 +52,11 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     return site
 
 
+def is_local(site: pywikibot.site.APISite) -> bool:
+    """The wiki runs on this machine (a loopback host, any port)."""
+    return is_loopback_host(site.hostname().rsplit(":", 1)[0])
+
+
 def _reads_as_get(site: pywikibot.site.APISite) -> None:
     """Queries as GET on a loopback wiki; pywikibot POSTs every request over plain http.
 
@@ -57,8 +64,7 @@ def _reads_as_get(site: pywikibot.site.APISite) -> None:
     read waits for the edit in progress and holds up the next one; a GET reads beside them. Over
     https pywikibot already uses GET for queries, and a remote wiki over http keeps its defaults.
     """
-    from bots.core.writeguard import is_loopback_host
-    if site.protocol() == "http" and is_loopback_host(site.hostname().rsplit(":", 1)[0]):
+    if site.protocol() == "http" and is_local(site):
         config.enable_GET_without_SSL = True
         config.maximum_GET_length = max(config.maximum_GET_length, 4000)
 
@@ -71,8 +77,7 @@ def state_dir(site: pywikibot.site.APISite) -> Path:
     """
     if os.environ.get("GMW_STATE_DIR"):
         return Path(os.environ["GMW_STATE_DIR"])
-    from bots.core.writeguard import is_loopback_host
-    if is_loopback_host(site.hostname().rsplit(":", 1)[0]):
+    if is_local(site):
         wiki_dir = os.environ.get("GMW_WIKI_DIR") or str(ROOT / ".wiki")
         return Path(wiki_dir) / "state"
     return ROOT / ".state"
