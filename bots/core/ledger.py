@@ -1,10 +1,13 @@
-"""The publish bot's memory: what it published where, one SQLite file per wiki.
+"""The bots' memory of a wiki: what they published where, one SQLite file per wiki.
 
-For every page the bot published, the ledger keeps the content hash and the
-revision id it made. That makes runs resumable and idempotent (a rerun after
-kill -9 skips what is already recorded and finishes the rest) and tells the
-bot when someone else edited a page since (the page's current revid is not
-the recorded one).
+For every page a bot published, the ledger keeps the text the bot *generated*
+for it (compressed), the content hash and revision id of what it saved, and
+the page id. The generated text is the base of the three-way merge on the next
+publish (bots.core.merge): it is what the bot wrote, never the merged revision,
+so a person's edit that a publish kept stays theirs through every later one.
+The revision makes runs resumable and idempotent (a rerun after kill -9 sees
+its own save and finishes the rest) and says who edited since; the page id
+finds a page a person moved.
 
 Durability: WAL journal with ``synchronous=FULL``. In WAL mode ``NORMAL``
 already survives a killed process; ``FULL`` also fsyncs the WAL on every
@@ -14,6 +17,11 @@ which takes far longer, so the stronger setting is free here.
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction, so a second
 process on the same file waits (``busy_timeout``) instead of failing.
+
+A new file is made complete under a temporary name and renamed into place, so
+a file that exists is a ledger; one that is empty, truncated or not SQLite is
+refused with a LedgerError that names it and says how to recover, never taken
+as an empty memory.
 """
 from __future__ import annotations
 
@@ -23,7 +31,9 @@ import secrets
 import sqlite3
 import threading
 import time
+import os
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +41,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["content_hash", "LedgerEntry", "Ledger"]
+__all__ = ["content_hash", "stored_text", "same_content", "LedgerEntry", "Ledger", "LedgerError"]
 
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
 _CHUNK = 500  # titles per SQL IN (...): well under SQLite's variable limit
 _PHP_WHITESPACE = " \t\n\r\0\x0b"  # what PHP's rtrim() strips; str.rstrip() would take more
 
@@ -44,7 +54,10 @@ CREATE TABLE IF NOT EXISTS pages (
     sha1 TEXT NOT NULL,
     revid INTEGER NOT NULL,
     timestamp TEXT NOT NULL,
-    run_id TEXT
+    run_id TEXT,
+    pageid INTEGER,
+    generated BLOB,
+    mode TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -57,16 +70,29 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def content_hash(text: str) -> str:
-    """SHA-1 (hex) of `text` as MediaWiki stores it when the bot saves it.
+def stored_text(text: str) -> str:
+    """`text` as MediaWiki stores it when a bot saves it.
 
     The API normalises input to NFC, and saving normalises line endings to
-    "\\n" and strips trailing whitespace (TextContent::normalizeLineEndings),
-    so the hash matches the ``sha1`` the API reports for the saved revision.
+    "\\n" and strips trailing whitespace (TextContent::normalizeLineEndings).
     """
     text = unicodedata.normalize("NFC", text).rstrip(_PHP_WHITESPACE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def content_hash(text: str) -> str:
+    """SHA-1 (hex) of `text` as stored: the ``sha1`` the API reports for the saved revision."""
+    return hashlib.sha1(stored_text(text).encode("utf-8")).hexdigest()
+
+
+def same_content(a: str, b: str) -> bool:
+    """The one test of "unchanged": the two texts would be stored alike."""
+    return a == b or stored_text(a) == stored_text(b)
+
+
+class LedgerError(RuntimeError):
+    """The ledger file cannot be used (corrupt, truncated, another program's); the message names it
+    and says how to recover."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +104,27 @@ class LedgerEntry:
     revid: int  # revision the publish created (or found, for a null edit)
     timestamp: str  # of that revision, ISO 8601
     run_id: str | None = None
+    pageid: int | None = None  # the page's id when the bot saved it (None: not known)
+    generated: str | None = None  # the text the bot generated for it (None: not known)
+    # "merge": the bot made the page, its generated text is the merge base; "regions": a page the
+    # bot did not make, into which it writes only its generated regions. None: an older ledger.
+    mode: str | None = None
+
+
+def _pack(text: str | None) -> bytes | None:
+    return None if text is None else zlib.compress(text.encode("utf-8"), 6)
+
+
+def _entry(row) -> LedgerEntry:
+    title, sha1, revid, timestamp, run_id, pageid, generated, mode = row
+    return LedgerEntry(title, sha1, revid, timestamp, run_id, pageid,
+                       None if generated is None else zlib.decompress(generated).decode("utf-8"), mode)
+
+
+_COLUMNS = "title, sha1, revid, timestamp, run_id, pageid, generated, mode"
+_RECOVER = ("move it aside (or restore a backup) and run again: without a ledger the bots treat every "
+            "existing page as not published by them, so plain pages are skipped and records update only "
+            "their generated regions; nothing a person wrote is overwritten")
 
 
 def _now() -> str:
@@ -94,24 +141,58 @@ class Ledger:
         # never starts as a reader and then fails to upgrade its lock.
         # One connection shared by the publish bot's reader and writer threads, one call at a time.
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
+        if not self.path.exists():
+            self._create(wiki, busy_timeout)
+        elif self.path.stat().st_size == 0:
+            raise LedgerError(f"the ledger {self.path} is empty (0 bytes): it was truncated; {_RECOVER}")
+        self._db = self._open(self.path, busy_timeout)
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._wal(busy_timeout)
-            self._db.execute("PRAGMA synchronous = FULL")
             self._claim(wiki)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise LedgerError(f"the ledger {self.path} is unreadable ({exc}); {_RECOVER}") from None
         except BaseException:
             self._db.close()
             raise
 
-    def _wal(self, busy_timeout: float) -> None:
+    @staticmethod
+    def _open(path: Path, busy_timeout: float) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            Ledger._wal(db, busy_timeout)
+            db.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise LedgerError(f"the ledger {path} is not a ledger or is corrupt ({exc}); {_RECOVER}") from None
+        return db
+
+    def _create(self, wiki: str, busy_timeout: float) -> None:
+        """A new ledger, complete before it appears under its name. Two processes may race to make
+        it: the link never replaces a file, so the first one's ledger is the one both use."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        db = self._open(tmp, busy_timeout)
+        try:
+            self._db = db
+            self._claim(wiki)
+            db.execute("PRAGMA journal_mode = DELETE")   # no -wal file left beside the temporary name
+        finally:
+            db.close()
+        try:
+            os.link(tmp, self.path)      # never replaces a ledger another process made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _wal(db: sqlite3.Connection, busy_timeout: float) -> None:
         """Switch a new file to WAL. Two processes opening a new file at once both try, and SQLite
         answers the second "database is locked" at once, without the busy timeout: retry it."""
         deadline = time.monotonic() + busy_timeout
         while True:
             try:
-                self._db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA journal_mode = WAL")
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
@@ -127,14 +208,35 @@ class Ledger:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('wiki', ?)", (wiki,))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
             stored = dict(db.execute("SELECT key, value FROM meta"))
+            if stored["schema"] == "1":
+                # Version 1 knew no generated text and no page id: those pages merge as before
+                # (the bot's own revision is its text) until the next publish records them.
+                columns = {row[1] for row in db.execute("PRAGMA table_info(pages)")}
+                for column, kind in (("pageid", "INTEGER"), ("generated", "BLOB"), ("mode", "TEXT")):
+                    if column not in columns:
+                        db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (_SCHEMA_VERSION,))
+                stored["schema"] = _SCHEMA_VERSION
         if stored["wiki"] != wiki:
             raise ValueError(f"{self.path} is the ledger of {stored['wiki']!r}, not of {wiki!r}")
         if stored["schema"] != _SCHEMA_VERSION:
             raise ValueError(f"{self.path} has ledger schema {stored['schema']}, expected {_SCHEMA_VERSION}")
 
     @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A file damaged under a running bot: a LedgerError, not a raw traceback. (A busy file is
+        an OperationalError and stays one.)"""
+        try:
+            with self._lock:
+                yield
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:
+                raise
+            raise LedgerError(f"the ledger {self.path} is corrupt ({exc}); {_RECOVER}") from None
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._guard():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -147,9 +249,9 @@ class Ledger:
 
     def get(self, title: str) -> LedgerEntry | None:
         """The recorded publish of `title`, or None if the bot never published it."""
-        with self._lock:
-            row = self._db.execute("SELECT * FROM pages WHERE title = ?", (title,)).fetchone()
-        return LedgerEntry(*row) if row else None
+        with self._guard():
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE title = ?", (title,)).fetchone()
+        return _entry(row) if row else None
 
     def get_many(self, titles: Iterable[str]) -> dict[str, LedgerEntry]:
         """Recorded publishes of `titles` by title; titles never published are absent."""
@@ -158,25 +260,41 @@ class Ledger:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self._db.execute(f"SELECT * FROM pages WHERE title IN ({marks})", chunk).fetchall()
+            with self._guard():
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE title IN ({marks})",
+                                        chunk).fetchall()
             for row in rows:
-                found[row[0]] = LedgerEntry(*row)
+                found[row[0]] = _entry(row)
         return found
 
-    def record(self, title: str, sha1: str, revid: int, timestamp: str, run_id: str | None = None) -> None:
+    def record(self, title: str, sha1: str, revid: int, timestamp: str, run_id: str | None = None, *,
+               pageid: int | None = None, generated: str | None = None, mode: str | None = None) -> None:
         """Record one publish; committed (and fsynced) before this returns."""
-        self.record_many([(title, sha1, revid, timestamp)], run_id)
+        self.record_many([(title, sha1, revid, timestamp, pageid, generated, mode)], run_id)
 
-    def record_many(self, rows: Iterable[tuple[str, str, int, str]], run_id: str | None = None) -> None:
-        """Record (title, sha1, revid, timestamp) rows in one transaction: all or none."""
+    def record_many(self, rows: Iterable[tuple], run_id: str | None = None) -> None:
+        """Record (title, sha1, revid, timestamp[, pageid, generated, mode]) rows in one transaction:
+        all or none. A pageid, generated text or mode of None keeps the one recorded before."""
+        def full(row: tuple) -> tuple:
+            title, sha1, revid, timestamp, *rest = row
+            pageid, generated, mode = (list(rest) + [None, None, None])[:3]
+            return (title, sha1, int(revid), timestamp, run_id, pageid, _pack(generated), mode)
+
         with self._transaction() as db:
             db.executemany(
-                "INSERT INTO pages (title, sha1, revid, timestamp, run_id) VALUES (?, ?, ?, ?, ?)"
+                f"INSERT INTO pages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (title) DO UPDATE SET sha1 = excluded.sha1, revid = excluded.revid,"
-                " timestamp = excluded.timestamp, run_id = excluded.run_id",
-                ((title, sha1, int(revid), timestamp, run_id) for title, sha1, revid, timestamp in rows),
+                " timestamp = excluded.timestamp, run_id = excluded.run_id,"
+                " pageid = coalesce(excluded.pageid, pages.pageid),"
+                " generated = coalesce(excluded.generated, pages.generated),"
+                " mode = coalesce(excluded.mode, pages.mode)",
+                (full(row) for row in rows),
             )
+
+    def forget(self, title: str) -> None:
+        """Drop what is known of a page (it is to be made anew, e.g. re-created after a deletion)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM pages WHERE title = ?", (title,))
 
     # --- runs -----------------------------------------------------------------
 

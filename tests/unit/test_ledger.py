@@ -277,3 +277,62 @@ def test_sigkill_leaves_a_consistent_prefix(tmp_path: Path, batch: int, kill_aft
         assert count < total and run["status"] == "running"  # killed mid-way: the run stays open
         led.record("After", "x", 1, TS)  # and the file is writable again
         assert led.get("After") is not None
+
+
+# --- what the bot generated (issue 11) and damaged files (issue 12) ------------------------
+
+
+def test_generated_text_and_page_id_round_trip_and_survive_a_later_row(ledger: Ledger) -> None:
+    big = "{{Infobox historical event\n| name = X\n}}\n" + "A line of generated text.\n" * 2000
+    ledger.record("Foo", content_hash(big), 12, TS, pageid=7, generated=big, mode="merge")
+    assert ledger.get("Foo") == LedgerEntry("Foo", content_hash(big), 12, TS, None, 7, big, "merge")
+    # A later row that knows no page id or text (a fix) keeps them.
+    ledger.record("Foo", "abc", 13, TS)
+    got = ledger.get("Foo")
+    assert (got.revid, got.pageid, got.generated, got.mode) == (13, 7, big, "merge")
+    assert ledger.get_many(["Foo"])["Foo"] == got
+    [stored] = sqlite3.connect(ledger.path).execute("SELECT generated FROM pages").fetchone()
+    assert len(stored) < len(big) // 10       # kept compressed
+    ledger.forget("Foo")
+    assert ledger.get("Foo") is None
+
+
+def test_a_version_1_ledger_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE pages (title TEXT PRIMARY KEY, sha1 TEXT NOT NULL, revid INTEGER NOT NULL,
+                            timestamp TEXT NOT NULL, run_id TEXT);
+        CREATE TABLE runs (id TEXT PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
+                           status TEXT NOT NULL, counts TEXT);
+        INSERT INTO meta VALUES ('wiki', 'http://127.0.0.1/api.php'), ('schema', '1');
+        INSERT INTO pages VALUES ('Old page', 'abc', 5, '2026-01-01T00:00:00Z', NULL);
+    """)
+    db.commit()
+    db.close()
+    with Ledger(path, WIKI) as led:
+        assert led.get("Old page") == LedgerEntry("Old page", "abc", 5, "2026-01-01T00:00:00Z")
+        led.record("New page", "def", 6, TS, pageid=2, generated="text", mode="merge")
+    with Ledger(path, WIKI) as led:
+        assert led.get("New page").generated == "text"
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a database at all" * 100,
+                                     b"SQLite format 3\x00" + b"\x00" * 50])
+def test_a_damaged_ledger_is_refused_with_its_name_and_how_to_recover(tmp_path: Path, content: bytes) -> None:
+    from bots.core.ledger import LedgerError
+
+    path = tmp_path / "ledger.sqlite3"
+    path.write_bytes(content)
+    with pytest.raises(LedgerError) as err:
+        Ledger(path, WIKI)
+    assert str(path) in str(err.value) and "move it aside" in str(err.value)
+    assert path.read_bytes() == content         # left as it was, for the operator
+
+
+def test_a_new_ledger_appears_only_when_complete(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    with Ledger(path, WIKI):
+        assert path.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("new.sqlite3")) == []
