@@ -1,31 +1,34 @@
 """Records -> article wikitext, and re-generation that keeps human edits.
 
-A new page is laid out as: universe marker, infobox, lead, sections, categories. On an existing page
-only the generator-owned regions are rewritten: the record's infobox call (the first call of its
-template) and the generated sections, each between markers:
+A new page is laid out as: universe marker, infobox, lead, sections, categories. The generator-owned
+regions (bots.core.regions) are the record's infobox call (the first call of its template) and the
+generated sections, each between markers:
 
     <!-- gmw-generated: Background -->
     == Background ==
     ...
     <!-- /gmw-generated: Background -->
 
-Every other byte (the lead once written, human sections, categories editors added) stays as it is.
-A generated section missing from the page is added before the trailing categories; a region whose
-markers an editor removed is theirs from then on, and is not touched again... unless the record adds
-it anew, in which case it is appended once more (document your edits in the data instead).
-Output is deterministic: the same record gives the same bytes.
+Publishing merges a new page into the wiki's (bots.core.merge, with the last generated text as the
+base). `apply_record` is the two-way form, for a page the bot has no earlier text for (a folder of
+generated files, a page someone else made): only the regions are rewritten and every other byte
+(the lead once written, human sections, categories editors added) stays as it is. A generated
+section missing from the page is added before the trailing categories; a region whose markers an
+editor removed is theirs from then on. Output is deterministic: the same record gives the same bytes.
+Section titles are escaped where they are written, in the heading and in the markers alike, so a
+title can neither add markup nor end a marker.
 """
 from __future__ import annotations
 
 import re
 
-from bots.core.article import Article, template_name
 from bots.core.escape import escape_value
 from bots.core.records import Record, SectionRecord
+from bots.core.regions import begin_marker, end_marker, find_regions, section_key, template_key
 from bots.core.schema import TemplateSchema
 from bots.core.universe import UNIVERSE_TEMPLATE
 
-__all__ = ["render_page", "render_infobox", "render_section", "apply_record", "region_pattern"]
+__all__ = ["render_page", "render_infobox", "render_section", "apply_record"]
 
 
 def render_infobox(record: Record, schema: TemplateSchema) -> str:
@@ -38,24 +41,12 @@ def render_infobox(record: Record, schema: TemplateSchema) -> str:
     return "\n".join(lines)
 
 
-def _begin(title: str) -> str:
-    return f"<!-- gmw-generated: {title} -->"
-
-
-def _end(title: str) -> str:
-    return f"<!-- /gmw-generated: {title} -->"
-
-
-def region_pattern(title: str) -> re.Pattern[str]:
-    """A generated section's region, markers included."""
-    return re.compile(re.escape(_begin(title)) + r".*?" + re.escape(_end(title)), re.S)
-
-
 def render_section(section: SectionRecord) -> str:
-    body = f"== {section.title} ==\n{section.text.strip()}"
+    title = escape_value(section.title)
+    body = f"== {title} ==\n{section.text.strip()}"
     if not section.generated:
         return body
-    return f"{_begin(section.title)}\n{body}\n{_end(section.title)}"
+    return f"{begin_marker(title)}\n{body}\n{end_marker(title)}"
 
 
 def _categories(record: Record) -> str:
@@ -88,29 +79,25 @@ def apply_record(record: Record, schema: TemplateSchema, existing: str | None) -
         if not section.generated:
             continue
         fresh = render_section(section)
-        pattern = region_pattern(section.title)
-        if pattern.search(text):
-            text = pattern.sub(lambda _m: fresh, text, count=1)
+        region = find_regions(text).get(section_key(escape_value(section.title)))
+        if region is not None:
+            text = text[:region.start] + fresh + text[region.end:]
         else:
             text = _insert_before_categories(text, fresh)
     return _replace_infobox(text, record, schema)
 
 
 def _replace_infobox(text: str, record: Record, schema: TemplateSchema) -> str:
-    article = Article(record.title, text)
     fresh = render_infobox(record, schema)
-    for node, at in article.templates:
-        if template_name(node) == record.template:
-            end = at + len(str(node))
-            return text if text[at:end] == fresh else text[:at] + fresh + text[end:]
+    found = find_regions(text, (record.template, UNIVERSE_TEMPLATE))
+    box = found.get(template_key(record.template))
+    if box is not None:
+        return text if box.text == fresh else text[:box.start] + fresh + text[box.end:]
     # No infobox any more: put it back after the universe marker (or at the top).
-    for node, at in article.templates:
-        if template_name(node) == UNIVERSE_TEMPLATE:
-            end = at + len(str(node))
-            return text[:end] + "\n" + fresh + text[end:]
+    marker = found.get(template_key(UNIVERSE_TEMPLATE))
+    if marker is not None:
+        return text[:marker.end] + "\n" + fresh + text[marker.end:]
     return fresh + "\n" + text
-
-
 def _insert_before_categories(text: str, block: str) -> str:
     m = _TRAILING_CATEGORIES.search(text)
     cut = m.start() if m else len(text.rstrip("\n"))
