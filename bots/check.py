@@ -28,7 +28,8 @@ Options:
   -help              this text
 Accepted findings: editors list (rule, page) pairs on the exceptions page named in the configuration
 (default Project:Bot exceptions), one per line: `* rule-id: [[Page]]`.
-Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error.
+Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error, 4 the stop page said stop
+before the report or a fix was saved, 7 the ledger is damaged.
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from bots.cli import ExitCode, UsageError, parse_options, print_diff, print_help, usage_exit, wants_help
+from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_diff, print_help, usage_exit,
+                      wants_help)
 from bots.core.checkconfig import ConfigError, load_config
 from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, apply_edits
 from bots.core.parallel import check_outcomes, default_processes
@@ -139,13 +141,19 @@ def main(*args: str) -> int:
             _fix_files(source, result, schemas, config, simulate=opts.flag("simulate"))
     else:
         from bots import livecheck
+        from bots.core.ledger import LedgerError
         try:
             result = livecheck.run(opts, config, schemas)
         except UsageError as exc:
             return usage_exit(str(exc))
+        except LedgerError as exc:
+            return broken_state(exc)
         if isinstance(result, int):
             return result
     _print(result, opts.get("format") == "json")
+    if result.stopped:
+        print(f"stopped: {result.stopped}", file=sys.stderr)
+        return ExitCode.STOPPED
     return ExitCode.FINDINGS if any(f.severity is Severity.ERROR for f in result.findings) else ExitCode.OK
 
 

@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     STOPPED = 4       # the stop page said stop
     BUSY = 5          # another run of the same job holds the lock
     UNAVAILABLE = 6   # the wiki could not be reached
+    STATE = 7         # a state file (the ledger) is damaged; the message says how to recover
 
 
 class UsageError(ValueError):
@@ -123,3 +124,9 @@ def stopped(exc: Exception) -> int:
     """The stop page said stop."""
     print(f"stopped: {exc}", file=sys.stderr)
     return ExitCode.STOPPED
+
+
+def broken_state(exc: Exception) -> int:
+    """The ledger (or another state file) cannot be used: one line naming it, no traceback."""
+    print(f"error: {exc}", file=sys.stderr)
+    return ExitCode.STATE

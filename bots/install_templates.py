@@ -10,11 +10,15 @@ Options:
   -format:json     print the summary as JSON
   -help            this text
 
-Pages whose text is already the same are skipped (no edit). A file whose name is not a valid title,
-or that is not UTF-8, is reported by its path; the others are still installed.
+Pages whose text is already the same are skipped (no edit). Saving goes through the one save path,
+as publish's does: an edit a person made to an installed page since the bot installed it is merged
+and kept, or, where it touches the same lines as the repository's change, the page is skipped and
+reported. A file whose name is not a valid title, or that is not UTF-8, is reported by its path; the
+others are still installed.
 
 {stop}
-Exit status: 0 all done, 3 some files or pages failed, 4 stopped by the stop page, 2 usage error.
+Exit status: 0 all done, 3 some files or pages failed or were skipped, 4 stopped by the stop page,
+2 usage error, 7 the ledger is damaged.
 """
 from __future__ import annotations
 
@@ -22,8 +26,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_diff, print_help, pywikibot_args, refused,
-                      stopped, usage_exit, wants_help)
+from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, pywikibot_args,
+                      refused, stopped, usage_exit, wants_help)
 from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
@@ -33,46 +37,23 @@ DEFAULT_SUMMARY = "Install bot templates from the gmw-bots repository"
 
 
 def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdout) -> dict:
-    """Create or update `pages`; returns counts and the failures. Library entry point for tests."""
-    import pywikibot
-    from pywikibot import pagegenerators
-    from pywikibot.exceptions import Error as PywikibotError
-
-    from bots.runtime import StopPage, StopRequested
+    """Create or update `pages` through the one save path; returns the titles per outcome and the
+    failures. Library entry point for tests."""
+    from bots.core.pubsource import Item
+    from bots.publisher import PublishOptions, Publisher, open_ledger
     from bots.site import open_site
 
     site = open_site(write=True)
-    stop = StopPage(site)
-    stop.check()
-    result = {"created": [], "updated": [], "unchanged": [], "failed": []}
-    wanted = {p.title: p for p in pages}
-    gen = pagegenerators.PreloadingGenerator(
-        (pywikibot.Page(site, p.title) for p in pages), groupsize=50, quiet=True)
-    try:
-        for page in gen:
-            src = wanted[page.title()]
-            old = page.text if page.exists() else None
-            # MediaWiki strips trailing whitespace on save: compare as it will store it.
-            if old is not None and old.rstrip() == src.text.rstrip():
-                result["unchanged"].append(src.title)
-                continue
-            action = "created" if old is None else "updated"
-            if simulate:
-                print(f"=== {src.title} ({'would create' if old is None else 'would update'}, {src.origin})",
-                      file=out)
-                print_diff(old or "", src.text, src.title, out)
-                result[action].append(src.title)
-                continue
-            stop.before_edit()
-            page.text = src.text
-            try:
-                page.save(summary=summary, minor=False, bot=True, quiet=True)
-            except PywikibotError as exc:
-                result["failed"].append({"title": src.title, "origin": src.origin, "reason": str(exc)})
-                continue
-            result[action].append(src.title)
-    except StopRequested as exc:
-        result["stopped"] = str(exc)
+    items = [Item(p.title, p.origin, p.text) for p in pages]
+    with open_ledger(site) as ledger:
+        # Edits, not imports: a handful of pages, each with one revision and no import log entry.
+        done = Publisher(site, ledger, PublishOptions(summary=summary, simulate=simulate, mode="edit"),
+                         out=out).run(
+            items, total=len(items))
+    result = {"created": done.created, "updated": done.updated, "unchanged": done.unchanged,
+              "skipped": done.skipped, "failed": done.failed, "notes": done.notes}
+    if done.stopped:
+        result["stopped"] = done.stopped
     return result
 
 
@@ -104,6 +85,7 @@ def main(*args: str) -> int:
             print(f"error: {item.origin}: {item.message}", file=sys.stderr)
         else:
             pages.append(item)
+    from bots.core.ledger import LedgerError
     from bots.runtime import StopRequested
     try:
         result = install(pages, opts.get("summary") or DEFAULT_SUMMARY, pywikibot.config.simulate,
@@ -112,11 +94,13 @@ def main(*args: str) -> int:
         return refused(exc)
     except StopRequested as exc:
         return stopped(exc)
+    except LedgerError as exc:
+        return broken_state(exc)
     result["failed"] = bad + result["failed"]
     _report(result, opts.get("format") == "json", pywikibot.config.simulate)
     if result.get("stopped"):
         return ExitCode.STOPPED
-    return ExitCode.FAILED if result["failed"] else ExitCode.OK
+    return ExitCode.FAILED if result["failed"] or result["skipped"] else ExitCode.OK
 
 
 def _report(result: dict, as_json: bool, simulate: bool) -> None:
@@ -128,12 +112,16 @@ def _report(result: dict, as_json: bool, simulate: bool) -> None:
     for key in ("created", "updated"):
         for title in result[key]:
             print(f"{verb}{key}: {title}")
+    for note in result["notes"]:
+        print(f"note: {note['title']}: {note['note']}")
+    for skip in result["skipped"]:
+        print(f"skipped: {skip['title']}: {skip['reason']}")
     for fail in result["failed"]:
         print(f"failed: {fail.get('title') or fail['origin']}: {fail['reason']}")
     if result.get("stopped"):
         print(f"stopped: {result['stopped']}")
     print(f"templates: {len(result['created'])} {verb}created, {len(result['updated'])} {verb}updated, "
-          f"{len(result['unchanged'])} unchanged, {len(result['failed'])} failed")
+          f"{len(result['unchanged'])} unchanged, {len(result['skipped'])} skipped, {len(result['failed'])} failed")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ Stop page: every bot a job runs honours its stop page (User:<bot account>/Run); 
 does not read the wiki, except for `status -wiki:`.
 
 Exit status: 0 ok, 1 findings, 2 usage or bad jobs file, 3 failed, 4 stopped, 5 busy (the job's
-lock is held), 6 wiki unavailable.
+lock is held), 6 wiki unavailable, 7 a state file (the ledger) is damaged.
 """
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_help, refused, stopped, usage_exit,
-                      wants_help)
+from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, refused, stopped,
+                      usage_exit, wants_help)
 from bots.core.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
 from bots.core.jobs import JobsError, discover_bots, load_jobs
 from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
@@ -62,7 +62,7 @@ from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("run", "due", "status", "list", "crontab", "systemd", "toolforge")
 DEFAULT_SUMMARY = "Bot job status"
-_FAILED = {"failed", "timeout", "killed", "usage", "unavailable"}
+_FAILED = {"failed", "timeout", "killed", "usage", "unavailable", "broken state"}
 
 
 def _now(opts) -> datetime | None:
@@ -173,23 +173,37 @@ def main(*args: str) -> int:
 
 
 def _save_status(title: str, rows: list[dict]) -> int:
-    """Save the status table to the wiki when its text changed (the only wiki access of this command)."""
+    """Save the status table to the wiki through the one save path, when its text changed (the only
+    wiki access of this command)."""
     from pywikibot.exceptions import Error as PywikibotError
 
-    from bots.runtime import StopRequested, save_if_changed
+    from bots.core.ledger import LedgerError
+    from bots.core.pubsource import Item
+    from bots.publisher import open_ledger, publish_pages
+    from bots.runtime import StopRequested
     from bots.site import WriteRefused, open_site
     try:
         site = open_site(write=True)
-        save_if_changed(site, title, status_wikitext(rows, site.username()), DEFAULT_SUMMARY, minor=True,
-                        out=sys.stdout)
-        return ExitCode.OK
+        with open_ledger(site) as ledger:
+            done = publish_pages(site, ledger, [Item(title, "jobs status", status_wikitext(rows, site.username()))],
+                                 DEFAULT_SUMMARY, minor=True, out=sys.stdout)
     except WriteRefused as exc:
         return refused(exc)
     except StopRequested as exc:
         return stopped(exc)
+    except LedgerError as exc:
+        return broken_state(exc)
     except PywikibotError as exc:
         print(f"error: could not save [[{title}]]: {exc}", file=sys.stderr)
         return ExitCode.UNAVAILABLE
+    if done.stopped:
+        return stopped(RuntimeError(done.stopped))
+    for entry in done.skipped + done.failed:
+        print(f"error: [[{title}]] not saved: {entry['reason']}", file=sys.stderr)
+    if done.failed:
+        return ExitCode.FAILED
+    print(f"[[{title}]] {'saved' if done.created or done.updated else 'unchanged'}")
+    return ExitCode.FAILED if done.skipped else ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -70,26 +70,36 @@ def run(opts, config, schemas) -> CheckResult | int:
         from bots.render import render_findings
         extra = [f for f in (config.apply(f) for f in render_findings(site, checked)) if f is not None]
         result.findings = sorted(result.findings + extra, key=lambda f: (f.page, f.line, f.rule))
-    if opts.flag("fix"):
-        fix_live(site, result, schemas, config, opts.get("summary") or DEFAULT_SUMMARY + ": safe fixes",
-                 simulate=bool(pywikibot.config.simulate))
-    if opts.get("report"):
-        publish_report(site, opts.get("report"), report_text(result),
-                       opts.get("summary") or DEFAULT_SUMMARY + " report", bool(pywikibot.config.simulate))
+    if opts.flag("fix") or opts.get("report"):
+        from bots.publisher import open_ledger
+        ledger = open_ledger(site)
+        try:
+            if opts.flag("fix"):
+                fix_live(site, ledger, result, schemas, config,
+                         opts.get("summary") or DEFAULT_SUMMARY + ": safe fixes",
+                         simulate=bool(pywikibot.config.simulate))
+            if opts.get("report") and not result.stopped:
+                publish_report(site, ledger, opts.get("report"), report_text(result),
+                               opts.get("summary") or DEFAULT_SUMMARY + " report", bool(pywikibot.config.simulate),
+                               result)
+        finally:
+            ledger.close()
     return result
 
 
-def fix_live(site, result: CheckResult, schemas, config, summary: str, simulate: bool) -> None:
-    """The safe fixes go through the publish path: re-checked on the page's current text, saved with
+def fix_live(site, ledger, result: CheckResult, schemas, config, summary: str, simulate: bool) -> None:
+    """The safe fixes go through the one save path: re-checked on the page's current text, saved with
     conflict detection, the stop page and {{nobots}} honoured, diffs under -simulate."""
     from bots.publisher import PublishOptions, Publisher
 
-    items = [Item(title, f"[[{title}]]", apply=_fixer(title, schemas, config)) for title in sorted(result.edits)]
+    items = [Item(title, f"[[{title}]]", transform=_fixer(title, schemas, config))
+             for title in sorted(result.edits)]
     if not items:
         return
-    publisher = Publisher(site, None, PublishOptions(summary=summary, simulate=simulate, mode="edit"),
+    publisher = Publisher(site, ledger, PublishOptions(summary=summary, simulate=simulate, mode="edit"),
                           out=sys.stderr)
     done = publisher.run(items, total=len(items))
+    result.stopped = done.stopped
     counts = done.counts
     print(f"fix: {counts['updated']} {'would be ' if simulate else ''}fixed, {counts['unchanged']} already right, "
           f"{counts['skipped']} skipped, {counts['failed']} failed", file=sys.stderr)
@@ -107,7 +117,23 @@ def _fixer(title, schemas, config):
     return apply
 
 
-def publish_report(site, title: str, text: str, summary: str, simulate: bool) -> bool:
-    """The report page, edited only when its content changed."""
-    from bots.runtime import save_if_changed
-    return save_if_changed(site, title, text, summary, simulate=simulate)
+def publish_report(site, ledger, title: str, text: str, summary: str, simulate: bool,
+                   result: CheckResult | None = None) -> bool:
+    """The report page, through the one save path: edited only when its content changed, a person's
+    note on it merged like any page's. True when it was (or, simulating, would be) saved."""
+    from bots.publisher import publish_pages
+
+    done = publish_pages(site, ledger, [Item(title, "the check report", text)], summary, simulate=simulate,
+                         out=sys.stderr)
+    for entry in done.skipped + done.failed:
+        print(f"report: [[{title}]] not saved: {entry['reason']}", file=sys.stderr)
+    if done.stopped:
+        print(f"report: [[{title}]] not saved: {done.stopped}", file=sys.stderr)
+        if result is not None:
+            result.stopped = done.stopped
+    saved = bool(done.created or done.updated)
+    if saved and not simulate:
+        print(f"[[{title}]] saved", file=sys.stderr)
+    elif done.unchanged:
+        print(f"[[{title}]] unchanged", file=sys.stderr)
+    return saved

@@ -11,7 +11,7 @@ Sources (-source:PATH):
                                    regions (the infobox, generated sections) are rewritten
 
 Options:
-  -summary:TEXT    the edit summary (default: "Publish from gmw-bots")
+  -summary:TEXT    the edit summary (default: "Publish from gmw-bots"); what a merge did is added to it
   -simulate        show the diff of every page that would change; write nothing (not even the ledger)
   -always          accepted for pywikibot compatibility: this bot never asks (cron has no keyboard)
   -force           publish pages that the pre-publish checks would block (error-level findings)
@@ -20,21 +20,34 @@ Options:
                    the rest by edits; edit: edits only; import: insist on the import API for new pages
   -batch:N         pages per import request (default 10)
   -minor           mark edits as minor
+  -recreate        re-create pages that a person deleted after the bot published them (by default
+                   they are skipped and reported with who deleted them and when)
   -state:DIR       where the ledger lives (default: $GMW_STATE_DIR; for a local wiki its instance
                    folder's state/; else .state/ in the repository)
   -format:json     print the summary as JSON
   -help            this text
 
-Never clobbering people: the ledger (one SQLite file per wiki) records the revision the bot saved
-for each page. A page someone else edited since then, or that the bot never published, is not
-overwritten: records are applied to its current text (generated regions only); plain pages are
-skipped and reported. An edit conflict during the save is handled the same way. Pages with
-{{bots}}/{{nobots}} excluding this bot are skipped. Kill the run at any moment and run the same
-command again: it finishes the job, edits nothing twice and loses nothing.
+Never clobbering people: the ledger (one SQLite file per wiki) records, for each page, the text the
+bot generated and the revision it saved. Every publish, from any source, merges three ways: the
+bot's last generated text (base), the new one (ours) and the page as it is now (theirs). The
+generator-owned regions (the infobox call, the sections between gmw-generated markers) take the new
+text, unless only a person changed them; everything a person changed outside them is kept, and
+stays theirs through every later publish. Where a person's change and the new text touch the same
+lines, the page is skipped and reported with the lines, never overwritten. A page the bot never
+published is not overwritten either: records write only their regions into it, plain pages are
+skipped. The report and the edit summary say what a merge did, and when a person's edit inside a
+generated region gave way to the new text.
+Moves and deletions: a page a person moved is followed to its new title (the redirect left behind is
+never edited) and merged there as above; a page a person deleted is not re-created unless -recreate
+is given, and the report says who deleted it and when.
+Edit conflicts: a save that crosses someone else's edit is planned once more on the page as it is
+then (never undone, never saved twice with the same text). Pages with {{bots}}/{{nobots}} excluding
+this bot are skipped. Kill the run at any moment and run the same command again: it finishes the
+job, edits nothing twice and loses nothing.
 
 {stop}
 Exit status: 0 done, 3 some pages failed (bad input or refused by the wiki), 4 stopped by the stop
-page, 2 usage error.
+page, 2 usage error, 7 the ledger is damaged (the message names it and says how to recover).
 """
 from __future__ import annotations
 
@@ -42,13 +55,13 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, parse_options, print_help, pywikibot_args, refused, stopped,
-                      usage_exit, wants_help)
+from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, pywikibot_args,
+                      refused, stopped, usage_exit, wants_help)
 from bots.core.stoppage import STOP_PAGE_HELP
 
 __doc__ = __doc__.replace("{stop}", STOP_PAGE_HELP)
 DEFAULT_SUMMARY = "Publish from gmw-bots"
-FLAGS = ("always", "force", "minor")
+FLAGS = ("always", "force", "minor", "recreate")
 VALUES = ("source", "summary", "workers", "mode", "batch", "state", "format")
 
 
@@ -88,25 +101,26 @@ def main(*args: str) -> int:
 
     import pywikibot
 
-    from bots.core.ledger import Ledger
+    from bots.core.ledger import LedgerError
     from bots.core.pubsource import iter_items
     from bots.core.schema import load_schemas
     from bots.gate import make_gate
-    from bots.publisher import PublishOptions, Publisher, ledger_path
+    from bots.publisher import PublishOptions, Publisher, open_ledger
     from bots.runtime import StopRequested
-    from bots.site import is_local, open_site, state_dir
+    from bots.site import is_local, open_site
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)
     if not workers:
         workers = 2 if is_local(site) else 1
     schemas = load_schemas()
-    state = Path(opts.get("state")) if opts.get("state") else state_dir(site)
-    state.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(ledger_path(site, state), site.base_url(site.apipath()))
+    try:
+        ledger = open_ledger(site, Path(opts.get("state")) if opts.get("state") else None)
+    except LedgerError as exc:
+        return broken_state(exc)
     options = PublishOptions(summary=opts.get("summary") or DEFAULT_SUMMARY, simulate=simulate,
                              force=opts.flag("force"), workers=workers, mode=mode, batch=batch,
-                             minor=opts.flag("minor"), gate=make_gate(schemas))
+                             minor=opts.flag("minor"), gate=make_gate(schemas), recreate=opts.flag("recreate"))
     try:
         publisher = Publisher(site, ledger, options,
                               out=sys.stderr if opts.get("format") == "json" else sys.stdout)
@@ -117,6 +131,8 @@ def main(*args: str) -> int:
         result = publisher.run(items, total=len(items))
     except StopRequested as exc:      # raised before the first batch
         return stopped(exc)
+    except LedgerError as exc:
+        return broken_state(exc)
     finally:
         ledger.close()
     report(result.as_dict(simulate), opts.get("format") == "json")
@@ -130,6 +146,8 @@ def report(doc: dict, as_json: bool) -> None:
         print(json.dumps(doc, ensure_ascii=False, indent=1))
         return
     verb = "would be " if doc["simulate"] else ""
+    for entry in doc["notes"]:
+        print(f"note: {entry['title']}: {entry['note']}")
     for entry in doc["skipped"]:
         print(f"skipped: {entry['title'] or entry['origin']}: {entry['reason']}")
     for entry in doc["failed"]:

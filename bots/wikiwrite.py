@@ -13,13 +13,13 @@ from typing import Iterable
 
 import pywikibot
 from pywikibot.data import api
-from pywikibot.exceptions import APIError
+from pywikibot.exceptions import APIError, Error as PywikibotError
 
 from bots.core.publishplan import Current
 from bots.core.xmlexport import ExportPage, export_bytes
 
 __all__ = ["Saved", "EditConflict", "PageExists", "read_current", "edit_page", "import_pages",
-           "latest_revisions", "may_import"]
+           "latest_revisions", "may_import", "titles_of_pageids", "last_log_event", "Revision", "canonical"]
 
 _EXCLUSION_HINT = ("{{bots", "{{nobots", "{{ bots", "{{ nobots", "{{Bots", "{{Nobots", "{{ Bots", "{{ Nobots",
                    "{{template:bots", "{{Template:Bots", "{{Template:Nobots", "{{template:nobots")
@@ -31,6 +31,19 @@ class Saved:
     revid: int
     timestamp: str
     nochange: bool = False
+    pageid: int | None = None
+    # MediaWiki found an edit made since our base revision and merged ours into it (its own diff3):
+    # the saved text is not exactly ours, and the caller re-plans on it.
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class Revision:
+    revid: int
+    timestamp: str
+    user: str
+    sha1: str = ""
+    pageid: int | None = None
 
 
 class EditConflict(RuntimeError):
@@ -41,22 +54,40 @@ class PageExists(EditConflict):
     """The page was created between our read and our write."""
 
 
+def canonical(site: pywikibot.site.APISite, title: str) -> str:
+    """The title as the wiki writes it ("Project:X" is "Great Multiverse Wiki:X" here); no request."""
+    return pywikibot.Page(site, title).title()
+
+
 def read_current(site: pywikibot.site.APISite, titles: Iterable[str], groupsize: int = 50) -> dict[str, Current]:
-    """The current text, revision and last editor of each title, 50 per request."""
-    pages = [pywikibot.Page(site, t) for t in titles]
+    """The current text, revision and last editor of each title, 50 per request; keyed by the titles
+    as asked for (the wiki answers with its own spelling of a namespace)."""
+    asked = {}
+    for t in titles:
+        asked.setdefault(canonical(site, t), []).append(t)
+    pages = [pywikibot.Page(site, t) for t in asked]
     out: dict[str, Current] = {}
     for page in site.preloadpages(pages, groupsize=groupsize):
-        title = page.title()
+        names = asked.get(page.title(), [page.title()])
         if not page.exists():
-            out[title] = Current(None)
+            for name in names:
+                out[name] = Current(None)
             continue
         rev = page.latest_revision
         text = page.text
         # botMayEdit parses every template: only pages that mention {{bots}} need it.
         allowed = page.botMayEdit() if any(h in text for h in _EXCLUSION_HINT) else True
-        out[title] = Current(text, rev.revid, rev.timestamp.isoformat(), rev.user, allowed)
-    for page in pages:          # preloadpages leaves out titles it could not resolve
-        out.setdefault(page.title(), Current(None))
+        redirect = None
+        if page.isRedirectPage():
+            try:
+                redirect = page.getRedirectTarget().title()
+            except PywikibotError:
+                redirect = "(a broken redirect)"
+        for name in names:
+            out[name] = Current(text, rev.revid, rev.timestamp.isoformat(), rev.user, allowed, page.pageid, redirect)
+    for names in asked.values():          # preloadpages leaves out titles it could not resolve
+        for name in names:
+            out.setdefault(name, Current(None))
     return out
 
 
@@ -72,11 +103,13 @@ def edit_page(site: pywikibot.site.APISite, title: str, text: str, summary: str,
         params["createonly"] = True
     else:
         params["nocreate"] = True
-        # Timestamps have one-second resolution: the base revision id catches a save in the same second.
-        if basetimestamp:
-            params["basetimestamp"] = basetimestamp
+        # The base revision id alone: MediaWiki then detects any edit made since by revision id. With
+        # basetimestamp too, it takes an edit by someone else in the same second as the base for
+        # none of theirs (EditPage's userWasLastToEdit compares timestamps with ">"), and saves over it.
         if baserevid:
             params["baserevid"] = baserevid
+        elif basetimestamp:
+            params["basetimestamp"] = basetimestamp
     try:
         result = _submit_with_token(site, params)["edit"]
     except APIError as exc:
@@ -87,20 +120,15 @@ def edit_page(site: pywikibot.site.APISite, title: str, text: str, summary: str,
         raise
     if result.get("result") != "Success":
         raise APIError(result.get("result", "unknown"), str(result))
+    pageid = int(result["pageid"]) if result.get("pageid") else None
     if "nochange" in result:
-        return Saved(title, int(result.get("newrevid") or 0), result.get("newtimestamp", ""), nochange=True)
-    if baserevid and result.get("oldrevid") not in (None, 0, baserevid):
-        # Someone saved in the same second as our base revision: MediaWiki compares timestamps to the
-        # second and let our edit through on top of theirs. Undo ours so theirs is current again.
-        _undo(site, title, int(result["newrevid"]), int(result["oldrevid"]))
-        raise EditConflict(f"{title}: changed by someone else during the run (revision "
-                           f"{result['oldrevid']}); our edit was undone")
-    return Saved(title, int(result["newrevid"]), result["newtimestamp"])
-
-
-def _undo(site: pywikibot.site.APISite, title: str, revid: int, after: int) -> None:
-    _submit_with_token(site, {"action": "edit", "title": title, "undo": revid, "undoafter": after, "bot": True,
-                              "nocreate": True, "summary": "Undo the bot's edit: it crossed someone else's save"})
+        return Saved(title, int(result.get("newrevid") or 0), result.get("newtimestamp", ""), nochange=True,
+                     pageid=pageid)
+    # With baserevid, MediaWiki detects an edit made since by revision id; when its own three-way
+    # merge of the two succeeds it saves the merged text without an error. That text keeps the
+    # other person's edit: the caller re-plans on it (never undoes it).
+    merged = bool(baserevid) and result.get("oldrevid") not in (None, 0, baserevid)
+    return Saved(title, int(result["newrevid"]), result["newtimestamp"], pageid=pageid, merged=merged)
 
 
 def _submit_with_token(site: pywikibot.site.APISite, params: dict, mime: dict | None = None) -> dict:
@@ -131,17 +159,48 @@ def import_pages(site: pywikibot.site.APISite, pages: list[ExportPage], summary:
     result = _submit_with_token(site, {"action": "import", "interwikiprefix": "gmw-bots", "summary": summary,
                                        "assignknownusers": True},
                                 mime={"xml": (data, ("text", "xml"), {"filename": "pages.xml"})})
-    return {item["title"] for item in result.get("import", []) if item.get("revisions", 0) >= 1}
+    done = {item["title"] for item in result.get("import", []) if item.get("revisions", 0) >= 1}
+    return {p.title for p in pages if canonical(site, p.title) in done}
 
 
-def latest_revisions(site: pywikibot.site.APISite, titles: list[str]) -> dict[str, tuple[int, str, str]]:
-    """title -> (revid, timestamp, user) of the current revision, 50 titles per request."""
+def latest_revisions(site: pywikibot.site.APISite, titles: list[str]) -> dict[str, Revision]:
+    """title (as asked for) -> the current revision (id, time, user, content sha1, page id), 50 titles
+    per request."""
     out = {}
     for i in range(0, len(titles), 50):
-        req = site.simple_request(action="query", prop="revisions", rvprop="ids|timestamp|user",
-                                  titles="|".join(titles[i:i + 50]), formatversion=2)
+        chunk = titles[i:i + 50]
+        asked = {canonical(site, t): t for t in chunk}
+        req = site.simple_request(action="query", prop="revisions", rvprop="ids|timestamp|user|sha1",
+                                  titles="|".join(chunk), formatversion=2)
         for page in req.submit()["query"]["pages"]:
             revs = page.get("revisions")
             if revs:
-                out[page["title"]] = (revs[0]["revid"], revs[0]["timestamp"], revs[0].get("user", ""))
+                rev = revs[0]
+                out[asked.get(page["title"], page["title"])] = Revision(
+                    rev["revid"], rev["timestamp"], rev.get("user", ""), rev.get("sha1", ""), page.get("pageid"))
     return out
+
+
+def titles_of_pageids(site: pywikibot.site.APISite, pageids: list[int]) -> dict[int, str]:
+    """page id -> its title now, for the ids that still exist (a moved page keeps its id)."""
+    out = {}
+    for i in range(0, len(pageids), 50):
+        req = site.simple_request(action="query", pageids="|".join(map(str, pageids[i:i + 50])),
+                                  formatversion=2)
+        for page in req.submit()["query"]["pages"]:
+            if not page.get("missing") and "title" in page:
+                out[int(page["pageid"])] = page["title"]
+    return out
+
+
+def last_log_event(site: pywikibot.site.APISite, title: str, types: tuple[str, ...] = ("move", "delete")) -> dict | None:
+    """The newest move or deletion logged for `title`: {type, action, user, timestamp, comment, target}."""
+    req = site.simple_request(action="query", list="logevents", letitle=title, lelimit=10,
+                              leprop="type|user|timestamp|comment|details", formatversion=2)
+    for event in req.submit()["query"]["logevents"]:
+        if event.get("type") in types:
+            params = event.get("params") or {}
+            return {"type": event["type"], "action": event.get("action"), "user": event.get("user", "someone"),
+                    "timestamp": event.get("timestamp", ""), "comment": event.get("comment", ""),
+                    "target": params.get("target_title")}
+    return None

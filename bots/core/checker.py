@@ -44,6 +44,7 @@ class CheckResult:
     edits: dict[str, list[Edit]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)      # pages that could not be read, with origin
     universes: dict[str, str | None] = field(default_factory=dict)   # page -> universe, pages with findings
+    stopped: str | None = None     # the stop page said stop before a page (report, fix) was saved
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""

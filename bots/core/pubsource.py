@@ -12,23 +12,34 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-from bots.core.generate import apply_record
+from bots.core.generate import apply_record, render_page
 from bots.core.records import RecordError, iter_records
 from bots.core.schema import TemplateSchema
 from bots.core.sources import SourceError, iter_pages
 from bots.core.titles import InvalidTitle, validate_title
 
-__all__ = ["Item", "Rejected", "is_records_source", "iter_items"]
+__all__ = ["Item", "Rejected", "is_records_source", "iter_items", "infobox_templates"]
 
 _RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
 class Item:
+    """One page a bot would save (bots.core.publishplan decides what happens to it)."""
+
     title: str
     origin: str
-    text: str | None = None                               # plain sources
-    apply: Callable[[str | None], str] | None = None      # records: existing text -> new text
+    text: str | None = None          # the page as the bot generates it (every source but fixes)
+    templates: frozenset[str] = frozenset()   # infoboxes whose first call is a generated region
+    # Records: write only the generated regions into a page the bot has no earlier text for.
+    fallback: Callable[[str], str] | None = None
+    # Fixes: the page's current text -> the fixed text (nothing generated, nothing to merge).
+    transform: Callable[[str | None], str] | None = None
+
+
+def infobox_templates(schemas: dict[str, TemplateSchema]) -> frozenset[str]:
+    """The templates whose first call on a page is generator-owned: the infoboxes we generate."""
+    return frozenset(name for name in schemas if name.lower().startswith("infobox"))
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,11 @@ def _raw_items(path: Path, schemas) -> Iterator[Item | Rejected]:
             if isinstance(rec, RecordError):
                 yield Rejected(rec.origin, rec.message + (f" (field {rec.field})" if rec.field else ""), rec.title)
             else:
-                yield Item(rec.title, rec.origin, apply=partial(apply_record, rec, schemas[rec.template]))
+                schema = schemas[rec.template]
+                yield Item(rec.title, rec.origin, render_page(rec, schema), frozenset({rec.template}),
+                           fallback=partial(apply_record, rec, schema))
         return
+    templates = infobox_templates(schemas)
     for page in iter_pages(path):
         if isinstance(page, SourceError):
             yield Rejected(page.origin, page.message, page.title)
@@ -80,4 +94,4 @@ def _raw_items(path: Path, schemas) -> Iterator[Item | Rejected]:
         if not page.text.strip():
             yield Rejected(page.origin, "empty page: nothing to publish", title)
             continue
-        yield Item(title, page.origin, text=page.text)
+        yield Item(title, page.origin, page.text, templates)

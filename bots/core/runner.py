@@ -31,7 +31,8 @@ __all__ = ["State", "JobLock", "RunResult", "execute", "run_now", "run_due", "st
            "final_json", "OUTCOMES", "exit_code_for"]
 
 # The bots' exit codes (bots.cli.ExitCode) and what a run's outcome is called for each.
-OUTCOMES = {0: "ok", 1: "findings", 2: "usage", 3: "failed", 4: "stopped", 5: "busy", 6: "unavailable"}
+OUTCOMES = {0: "ok", 1: "findings", 2: "usage", 3: "failed", 4: "stopped", 5: "busy", 6: "unavailable",
+            7: "broken state"}
 TIMEOUT = "timeout"
 KILL_GRACE = 5.0   # seconds between SIGTERM and SIGKILL of a job's process group
 LAST_DUE = "last_due"

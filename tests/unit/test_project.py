@@ -78,3 +78,22 @@ def test_secrets_and_local_data_are_ignored_by_git():
                  "pywikibot-MultiverseBot.lwp", ".state/history.sqlite3", "logs/x.log", "apicache/x"):
         res = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
         assert res.returncode == 0, f"{path} is not ignored"
+
+
+# The one save path (issue 11): only bots/publisher.py writes, through bots/wikiwrite.py.
+_WRITES = ("wikiwrite", ".save(", "action=\"edit\"", "action='edit'", "action=\"import\"", "page.put(",
+           "userPut", "put_current", ".move(", ".delete(")
+
+
+def test_one_module_saves_pages():
+    offenders = []
+    for path in sorted((ROOT / "bots").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in ("bots/publisher.py", "bots/wikiwrite.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{rel}: {w}" for w in _WRITES if w in text]
+    assert offenders == []
+    users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "bots").rglob("*.py")
+             if "wikiwrite" in p.read_text(encoding="utf-8") and p.name != "wikiwrite.py"]
+    assert users == ["bots/publisher.py"]
