@@ -37,6 +37,8 @@ lines, the page is skipped and reported with the lines, never overwritten. A pag
 published is not overwritten either: records write only their regions into it, plain pages are
 skipped. The report and the edit summary say what a merge did, and when a person's edit inside a
 generated region gave way to the new text.
+Categories: a universe or a topic category that the published pages use and that has no page yet
+gets one (from templates/skeletons/), through the same path, so a new universe shows no red links.
 Moves and deletions: a page a person moved is followed to its new title (the redirect left behind is
 never edited) and merged there as above; a page a person deleted is not re-created unless -recreate
 is given, and the report says who deleted it and when.
@@ -120,7 +122,8 @@ def main(*args: str) -> int:
         return broken_state(exc)
     options = PublishOptions(summary=opts.get("summary") or DEFAULT_SUMMARY, simulate=simulate,
                              force=opts.flag("force"), workers=workers, mode=mode, batch=batch,
-                             minor=opts.flag("minor"), gate=make_gate(schemas), recreate=opts.flag("recreate"))
+                             minor=opts.flag("minor"), gate=make_gate(schemas), recreate=opts.flag("recreate"),
+                             categories=True)
     try:
         publisher = Publisher(site, ledger, options,
                               out=sys.stderr if opts.get("format") == "json" else sys.stdout)

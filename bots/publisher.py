@@ -32,6 +32,7 @@ import pywikibot
 from pywikibot.exceptions import APIError, Error as PywikibotError
 
 from bots.cli import print_diff
+from bots.core.categories import category_page, used_categories
 from bots.core.ledger import Ledger, LedgerEntry, content_hash
 from bots.core.progress import Progress
 from bots.core.publishplan import Action, Current, Plan, plan_page
@@ -59,6 +60,7 @@ class PublishOptions:
     minor: bool = False
     gate: Gate | None = None
     recreate: bool = False      # re-create pages that a person deleted after the bot published them
+    categories: bool = False    # create the missing category pages of the pages published (publish)
 
 
 @dataclass
@@ -123,6 +125,7 @@ class Publisher:
             self.run_id = self.ledger.start_run(" ".join(sys.argv))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="publish-writer")
         self._pending: Future | None = None
+        self._kept: list[str] = []      # texts of the pages that are on the wiki as published
         try:
             self.stop.check()
             batch: list[Item] = []
@@ -137,6 +140,8 @@ class Publisher:
             if batch:
                 self._batch(batch)
             self._drain()
+            if self.opts.categories:
+                self._category_pages()
         except StopRequested as exc:
             self.result.stopped = str(exc)
         finally:
@@ -182,6 +187,25 @@ class Publisher:
             self._skip(item.title, item.origin, plan.reason)
             return False
         return self._admissible(job)
+
+    def _category_pages(self) -> None:
+        """A universe or topic category that the published pages use and that has no page gets one
+        (templates/skeletons/), through this same path: a new universe shows no red links."""
+        wanted = used_categories(self._kept)
+        if not wanted:
+            return
+        titles = {f"Category:{name}": (name, kind) for name, kind in sorted(wanted.items())}
+        names = list(titles)
+        exists = {}
+        for i in range(0, len(names), 50):
+            exists.update(read_current(self.site, names[i:i + 50]))
+        missing = [Item(t, "a category of the published pages", category_page(*titles[t]))
+                   for t in names if exists[t].text is None]
+        if self.progress.total is not None:
+            self.progress.total += len(missing)
+        for i in range(0, len(missing), 50):
+            self._batch(missing[i:i + 50])
+        self._drain()
 
     # -- moves and deletions ---------------------------------------------------------------------
     @staticmethod
@@ -456,6 +480,8 @@ class Publisher:
 
     def _count(self, job: _Job) -> None:
         title = job.item.title
+        if self.opts.categories and job.item.text:
+            self._kept.append(job.plan.text or job.item.text)
         (self.result.created if job.plan.action is Action.CREATE else self.result.updated).append(title)
         note = "; ".join(n for n in (job.note, job.plan.note) if n)
         if note:
@@ -478,6 +504,8 @@ class Publisher:
                 self.ledger.record(job.item.title, content_hash(cur.text), revid, ts, self.run_id,
                                    pageid=cur.pageid, generated=job.item.text, mode=plan.record)
         self.result.unchanged.append(job.item.title)
+        if self.opts.categories and cur.text:
+            self._kept.append(cur.text)
         self.progress.advance()
 
     def _skip(self, title: str | None, origin: str, reason: str) -> None:

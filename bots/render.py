@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 import pywikibot
 
 from bots.core.rules.base import Finding, RULES
-from bots.core.rules.render import error_spans
+from bots.core.rules.render import error_spans, raw_template_code, red_links
 
 __all__ = ["render_findings", "tracking_categories"]
 
@@ -64,8 +64,14 @@ def render_findings(site: pywikibot.site.APISite, titles: Iterable[str]) -> Iter
         by_category = {tracking[c["category"]] for c in data.get("categories", []) if c["category"] in tracking}
         kinds = {"lua": "render-lua-error", "loop": "render-template-loop",
                  "parser-function": "render-parser-function-error"}
-        for kind, text in error_spans(data.get("text", "")):
+        html = data.get("text", "")
+        for kind, text in error_spans(html):
             rule = kinds[kind]
             if rule in by_category and rule != "render-parser-function-error":
                 continue      # already reported through its tracking category
             yield _finding(title, rule, 1, f"rendered error: {text[:200]}")
+        for target in red_links(html):
+            yield _finding(title, "render-red-link", _line_of(wikitext, target.split(":", 1)[-1]),
+                           f"the rendered page links to [[:{target}]], which does not exist")
+        for excerpt in raw_template_code(html)[:5]:
+            yield _finding(title, "render-raw-template", 1, f"raw template code in the rendered page: {excerpt!r}")

@@ -19,6 +19,9 @@ $wgGroupPermissions['sysop']['noratelimit'] = true;
 // worker's memory cache is unknown to the next, which logs a bot out in the middle of a long run.
 $wgSessionCacheType = CACHE_DB;
 
+// The wiki's own logo (assets/logo.svg, served by scripts/router.php), not MediaWiki's placeholder.
+$wgLogos = [ '1x' => '/gmw-assets/logo.svg', 'svg' => '/gmw-assets/logo.svg', 'icon' => '/gmw-assets/logo.svg' ];
+
 // Modules run under Debian's php-luasandbox.
 $wgScribuntoDefaultEngine = 'luasandbox';
 

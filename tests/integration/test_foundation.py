@@ -80,9 +80,8 @@ def test_infobox_renders_without_missing_templates(wiki, site):
     parsed = _api(wiki, action="parse", page=page.title(), prop="text|categories|templates")["parse"]
     html = parsed["text"]
     assert "gmw-infobox" in html and "Petrograd" in html
-    assert "[O.S. 26 October]" in html.replace("&#91;", "[").replace("&#93;", "]").replace(
-        '<a href="/index.php?title=Old_Style_and_New_Style_dates&amp;action=edit&amp;redlink=1" class="new" '
-        'title="Old Style and New Style dates (page does not exist)">O.S.</a>', "O.S.")
+    import re
+    assert "[O.S. 26 October]" in re.sub(r"<[^>]+>", "", html).replace("&#91;", "[").replace("&#93;", "]")
     missing = [t["title"] for t in parsed["templates"] if not t.get("exists")]
     assert missing == []
     assert 'class="new" title="Template:' not in html

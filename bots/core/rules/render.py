@@ -9,7 +9,7 @@ import re
 
 from .base import Severity, declare_rule
 
-__all__ = ["GROUP", "RENDER_RULES", "error_spans"]
+__all__ = ["GROUP", "RENDER_RULES", "error_spans", "red_links", "raw_template_code"]
 
 GROUP = "render"
 
@@ -25,6 +25,10 @@ RENDER_RULES = {
     "render-error-category": (Severity.WARNING, "The page is in one of MediaWiki's error tracking categories "
                                                 "(expansion depth, include size, expensive functions, broken "
                                                 "file links...)."),
+    "render-red-link": (Severity.WARNING, "The rendered page links to a page that does not exist (a red link), "
+                                          "from the page's own text or from a template."),
+    "render-raw-template": (Severity.ERROR, "The rendered page shows raw template code ('{{', '}}', '{{{'): a "
+                                            "template call or parameter that MediaWiki did not expand."),
 }
 for _id, (_sev, _doc) in RENDER_RULES.items():
     declare_rule(_id, _sev, _doc, GROUP)
@@ -47,4 +51,39 @@ def error_spans(html: str) -> list[tuple[str, str]]:
         else:
             kind = "parser-function"
         out.append((kind, text))
+    return out
+
+
+# A red link: MediaWiki gives the link class "new" and a title "X (page does not exist)".
+_RED_LINK = re.compile(r'<a\b[^>]*\bclass="(?:[^"]*\s)?new(?:\s[^"]*)?"[^>]*>', re.S)
+_TITLE_ATTR = re.compile(r'\btitle="([^"]*)"')
+_HIDDEN = re.compile(r"<(pre|code|tt|kbd|samp|nowiki|script|style|textarea)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_RAW = re.compile(r"\{\{|\}\}")
+
+
+def red_links(html: str) -> list[str]:
+    """The targets of the red links in rendered HTML, in order, each once."""
+    import html as htmllib
+
+    out = []
+    for m in _RED_LINK.finditer(html):
+        title = _TITLE_ATTR.search(m.group(0))
+        if title:
+            name = htmllib.unescape(title.group(1))
+            name = re.sub(r"\s*\((?:page does not exist|page not found)\)$", "", name)
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def raw_template_code(html: str) -> list[str]:
+    """Short excerpts of the visible text where raw `{{` or `}}` shows (code and pre blocks aside)."""
+    import html as htmllib
+
+    visible = htmllib.unescape(_TAGS.sub("", _HIDDEN.sub("", html)))
+    out = []
+    for m in _RAW.finditer(visible):
+        excerpt = visible[max(0, m.start() - 20):m.end() + 30].replace("\n", " ").strip()
+        if not out or excerpt not in out[-1]:
+            out.append(excerpt)
     return out
