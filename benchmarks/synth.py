@@ -85,3 +85,28 @@ def write_all(n: int, out: Path, version: int = 1, universe: str = "Earth-BENCH"
         write_export([ExportPage(t, x.rstrip(), 0, timestamp="2026-11-26T00:00:00Z", username="MultiverseBot")
                       for t, x in pages], f)
     return {"records": rec_file, "folder": folder, "pagefile": pagefile, "xml": xml}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=1000, help="how many event records (default 1000)")
+    ap.add_argument("--out", type=Path, required=True, help="folder to write records.yaml, pages/, pages.txt "
+                                                             "and pages.xml into")
+    ap.add_argument("--version", type=int, default=1, help="data version (a later one changes every page)")
+    ap.add_argument("--universe", default="Earth-BENCH", help="the universe of the pages (default Earth-BENCH)")
+    ap.add_argument("--errors-every", type=int, default=0,
+                    help="every N-th page carries a wrong O.S./N.S. pair (default 0: none)")
+    args = ap.parse_args(argv)
+    paths = write_all(args.pages, args.out, args.version, args.universe, args.errors_every)
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())
