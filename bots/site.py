@@ -5,6 +5,7 @@ root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bots.core.writeguard import (WriteRefused, check_write_target, is_loopback_
                                   parse_allowed_hosts)
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
-           "state_dir"]
+           "state_dir", "quiet_tracebacks"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -47,9 +48,37 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     if write:
         guard_writes(api_url(site))   # the family may have resolved to another URL
     _reads_as_get(site)
+    quiet_tracebacks()
     if login:
         site.login()
     return site
+
+
+last_problem: str | None = None     # the last request error pywikibot reported (for one-line reports)
+
+
+def quiet_tracebacks() -> None:
+    """pywikibot prints the whole traceback of every failed request it retries; on the terminal we
+    show its last line (the error itself), and remember it for the bot's own one-line report. Log
+    files, when asked for with -log, keep everything."""
+    for handler in logging.getLogger("pywiki").handlers:
+        if isinstance(handler, logging.FileHandler) or getattr(handler, "_gmw_quiet", False):
+            continue
+        original = handler.format
+
+        def short(record: logging.LogRecord, original=original) -> str:
+            global last_problem
+            text = record.getMessage()
+            if "Traceback (most recent call last)" in text or text.startswith("Non-JSON response"):
+                lines = [line for line in text.splitlines() if line.strip()]
+                last = lines[-1] if "Traceback" in text else lines[0] + " " + " ".join(
+                    line for line in lines if line.startswith("Status code"))
+                last_problem = last.strip()[:300]
+                record = logging.makeLogRecord({**record.__dict__, "msg": last_problem, "args": None})
+            return original(record)
+
+        handler.format = short
+        handler._gmw_quiet = True
 
 
 def is_local(site: pywikibot.site.APISite) -> bool:

@@ -7,7 +7,10 @@ summaries, not pages.
 
 A rule that raises does not stop the run: it becomes an error-level ``rule-crashed`` finding on that
 page naming the rule and the exception, and that rule's hits on that page (fixes included) are
-dropped. The configuration is applied to everything reported: disabled rules are not run, severities
+dropped. A page over the page budget (bots.core.budget; known shapes refused at once by
+bots.core.prescan) gives one ``page-too-complex`` finding and nothing else: it is not summarised
+for the cross-page rules, so the other pages' findings are those of a run without it. The
+configuration is applied to everything reported: disabled rules are not run, severities
 are overridden, accepted exceptions (rule, page) are removed with their fixes.
 """
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from bots.core.budget import Failed, OverBudget
 from bots.core.checkconfig import CheckConfig
-from bots.core.rules import RULE_CRASHED, load_rules
+from bots.core.prescan import refuse
+from bots.core.rules import PAGE_TOO_COMPLEX, RULE_CRASHED, load_rules
 from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.titles import normalize_title
@@ -44,6 +49,7 @@ class CheckResult:
     edits: dict[str, list[Edit]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)      # pages that could not be read, with origin
     universes: dict[str, str | None] = field(default_factory=dict)   # page -> universe, pages with findings
+    unavailable: str | None = None    # why the source stopped answering mid-run (the result is partial)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""
@@ -100,6 +106,9 @@ class Checker:
         """Run the page rules on one page and summarise it for the index; changes no state, so
         worker processes can do it (bots.core.parallel)."""
         title = normalize_title(title) or title
+        refused = refuse(text, self.config.budget)
+        if refused is not None:
+            return self.unchecked(title, refused)
         view = PageView(title, text, {"schemas": self.schemas})
         found: list[Finding] = []
         edits: list[Edit] = []
@@ -125,6 +134,16 @@ class Checker:
                 found.append(self._crashed(title, "crosspage index", exc))
         found = [f for f in found if f is not None]
         return PageOutcome(title, found, edits, summary, view.article.universe if found else None)
+
+    def unchecked(self, title: str, why: OverBudget | Failed) -> PageOutcome:
+        """The outcome of a page that could not be checked: one error finding saying why."""
+        title = normalize_title(title) or title
+        if isinstance(why, OverBudget):
+            finding = Finding(title, PAGE_TOO_COMPLEX, Severity.ERROR, 1, f"page not checked: {why.message()}")
+        else:
+            finding = Finding(title, RULE_CRASHED, Severity.ERROR, 1, f"the check crashed: {why.error}")
+        kept = self.config.apply(finding)
+        return PageOutcome(title, [kept] if kept else [], [], None, None)
 
     def add_outcome(self, outcome: PageOutcome) -> list[Finding]:
         """Record a checked page: its findings, fixes and place in the universe index."""

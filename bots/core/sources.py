@@ -15,6 +15,8 @@ from bots.core.titles import filename_to_title
 __all__ = [
     "SourcePage",
     "SourceError",
+    "SourceUnavailable",
+    "same_page_message",
     "iter_pages",
     "detect_kind",
     "iter_folder",
@@ -48,6 +50,18 @@ class SourceError:
     def __str__(self) -> str:
         where = f" [{self.title}]" if self.title else ""
         return f"{self.origin}{where}: {self.message}"
+
+
+class SourceUnavailable(RuntimeError):
+    """The source stopped answering in the middle of a read (the wiki: a broken or truncated
+    response, a lost connection). Raised by the site layer's page readers; the bots stop reading,
+    report what they have, and exit 6."""
+
+
+def same_page_message(first_origin: str, verb: str) -> str:
+    """What a page given a second time is told (by check and by publish alike): titles that differ
+    only in the case of the first letter or in spaces and underscores are one page."""
+    return f"the same page as {first_origin}: {verb} once, from there"
 
 
 def detect_kind(path: str | Path) -> str:
