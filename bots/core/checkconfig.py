@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from bots.core import safeload
 from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget
 from bots.core.rules import load_rules
 from bots.core.rules.base import Finding, Severity
@@ -80,7 +81,10 @@ def load_config(path: Path | None) -> CheckConfig:
         return CheckConfig()
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeload.load_yaml(safeload.read_text(path, safeload.SETTINGS), safeload.SETTINGS)
+    except safeload.LimitError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ConfigError(f"{where}: refused: {exc.message}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from bots.core import safeload
 from bots.core.schedule import Schedule, ScheduleError
 
 __all__ = ["Job", "JobsError", "parse_jobs", "load_jobs", "discover_bots", "parse_timeout",
@@ -101,8 +102,8 @@ def _lines(text: str) -> tuple[dict[int, int], dict[tuple[int, str], int], dict[
     """Line numbers (1-based) of each job, of each key in it, and the keys given twice."""
     job_line, key_line, dupes = {}, {}, {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = safeload.compose_yaml(text, safeload.SETTINGS)
+    except (yaml.YAMLError, safeload.LimitError):
         return job_line, key_line, dupes
     if isinstance(root, yaml.MappingNode):
         for k, v in root.value:
@@ -128,7 +129,9 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
     module that exists as a file under `root` (tests only).
     """
     try:
-        data = yaml.safe_load(text)
+        data = safeload.load_yaml(text, safeload.SETTINGS)
+    except safeload.LimitError as exc:
+        raise JobsError(f"refused: {exc.message}", path, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise JobsError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path,
@@ -195,9 +198,11 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
 def load_jobs(path: Path, known_bots: set[str] | None = None, allow_modules: bool = False,
               root: Path | None = None) -> list[Job]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = safeload.read_text(Path(path), safeload.SETTINGS)
     except (OSError, UnicodeDecodeError) as exc:
         raise JobsError(f"cannot read the jobs file: {exc}", str(path)) from None
+    except safeload.LimitError as exc:
+        raise JobsError(f"refused: {exc.message}", str(path)) from None
     return parse_jobs(text, str(path), known_bots, allow_modules, root)
 
 
