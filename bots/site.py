@@ -15,8 +15,12 @@ os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
 import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
 from pywikibot import config  # noqa: E402
 
-from bots.core.writeguard import (WriteRefused, check_write_target, is_loopback_host,  # noqa: E402
+from pywikibot.comms import http  # noqa: E402
+from pywikibot.exceptions import FatalServerError  # noqa: E402
+
+from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,  # noqa: E402
                                   parse_allowed_hosts)
+from bots.httpguard import RequestRefused, guard_session  # noqa: E402
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
            "state_dir", "quiet_tracebacks"]
@@ -35,9 +39,19 @@ def configured_api_url() -> str:
     return f"{fam.protocol(config.mylang)}://{fam.hostname(config.mylang)}{fam.apipath(config.mylang)}"
 
 
+class HostRefused(RequestRefused, FatalServerError):
+    """The HTTP guard refused a request; a FatalServerError, so pywikibot raises it at once."""
+
+    def __init__(self, message: str) -> None:
+        FatalServerError.__init__(self, message)     # pywikibot's errors keep their text themselves
+
+
 def guard_writes(url: str) -> None:
-    """Raise WriteRefused unless the URL's host is loopback or listed in GMW_ALLOW_HOSTS."""
-    check_write_target(url, parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS")))
+    """Raise WriteRefused unless the URL is plain and its host loopback or listed in GMW_ALLOW_HOSTS;
+    then guard every request of pywikibot's session the same way, at the HTTP layer."""
+    allowed = parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS"))
+    check_write_target(url, allowed)
+    guard_session(http.session, allowed, HostRefused)
 
 
 def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APISite:
@@ -82,8 +96,8 @@ def quiet_tracebacks() -> None:
 
 
 def is_local(site: pywikibot.site.APISite) -> bool:
-    """The wiki runs on this machine (a loopback host, any port)."""
-    return is_loopback_host(site.hostname().rsplit(":", 1)[0])
+    """The wiki runs on this machine (a loopback host, any port): the test user-config.py makes too."""
+    return is_local_url(api_url(site))
 
 
 def _reads_as_get(site: pywikibot.site.APISite) -> None:
