@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Iterator
 __all__ = ["Budget", "OverBudget", "Failed", "BudgetPool", "run_budgeted", "DEFAULT"]
 
 POLL = 0.05                     # seconds between two looks of the watchdog
+FLUSH = 0.25                    # a worker sends what it has done at least this often (seconds)
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -165,6 +166,7 @@ def _worker(conn, slot, func, precheck, budget: Budget, inherited: list) -> None
         if chunk is None:
             os._exit(0)
         out = []
+        flushed = time.monotonic()
         for seq, item in chunk:
             slot[0] = -1.0
             slot[1], slot[2] = _cpu(), time.monotonic()
@@ -177,17 +179,21 @@ def _worker(conn, slot, func, precheck, budget: Budget, inherited: list) -> None
                 used = _cpu() - slot[1]
                 slot[0] = -1.0
                 out.append((seq, OverBudget("memory", budget, round(used, 2))))
-                _send(conn, out)
+                _send(conn, out, True)
                 os._exit(3)                  # the heap is in an unknown state: be replaced
             except Exception as exc:        # noqa: BLE001 - one item must not end the run
                 out.append((seq, Failed(f"{type(exc).__name__}: {exc}")))
+            if time.monotonic() - flushed > FLUSH:      # a slow chunk: what is done is not lost
+                slot[0] = -1.0
+                _send(conn, out, False)
+                out, flushed = [], time.monotonic()
         slot[0] = -1.0
-        _send(conn, out)
+        _send(conn, out, True)
 
 
-def _send(conn, out) -> None:
+def _send(conn, out, final: bool) -> None:
     try:
-        conn.send(out)
+        conn.send((out, final))
     except (OSError, EOFError):
         os._exit(0)
     except MemoryError:
@@ -394,29 +400,25 @@ class BudgetPool:
                     self._workers[self._workers.index(w)] = _Worker(self)
 
     def _collect(self, w: _Worker, todo: deque, done: dict, tries: dict) -> None:
-        """Results of a worker's chunk, or, when it died, the page it died on and the rest again."""
-        got = None
+        """Results from a worker; when it died, the page it died on and the rest of its chunk again."""
+        final = False
         try:
-            if w.conn.poll():
-                got = w.conn.recv()
+            while w.conn.poll():
+                results, final = w.conn.recv()
+                for seq, result in results:
+                    done[seq] = result
+                if final:
+                    break
         except (EOFError, OSError):
-            got = None
-        if got is not None:
-            for seq, result in got:
-                done[seq] = result
-            rest = [(s, i) for s, i in w.chunk if s not in done]
-            w.chunk = []
-            if not rest and w.proc.is_alive():
-                return
-            if w.proc.is_alive():          # a partial answer: the worker is on its way out
-                w.proc.join(timeout=5)
-            self._replace(w, rest, todo, done, tries)
+            final = False
+        w.chunk = [(s, i) for s, i in w.chunk if s not in done]
+        if final and not w.chunk:
             return
-        if w.proc.is_alive() and w.killed is None:
-            if not w.proc.sentinel in wait([w.proc.sentinel], timeout=0):
-                return                     # woken for nothing (the pipe had no whole message yet)
-        w.proc.join(timeout=5)
-        self._replace(w, [(s, i) for s, i in w.chunk if s not in done], todo, done, tries)
+        if w.proc.is_alive() and w.killed is None and not final:
+            if w.proc.sentinel not in wait([w.proc.sentinel], timeout=0):
+                return                     # more to come (a partial answer, or half a message)
+        w.proc.join(timeout=5)             # it died, or answered in part on its way out
+        self._replace(w, w.chunk, todo, done, tries)
 
     def _replace(self, w: _Worker, rest: list, todo: deque, done: dict, tries: dict) -> None:
         culprit = w.killed_seq
@@ -436,11 +438,12 @@ class BudgetPool:
             if seq == culprit:
                 done[seq] = verdict
                 continue
-            tries[seq] = tries.get(seq, 0) + 1
-            if tries[seq] > 2:             # lost with two workers: it is the one that kills them
-                done[seq] = OverBudget("crashed", self.budget, detail="lost its worker three times")
-            else:
-                again.append((seq, item))
+            if culprit is None:            # a death no page is known for: each may be the one
+                tries[seq] = tries.get(seq, 0) + 1
+                if tries[seq] > 2:
+                    done[seq] = OverBudget("crashed", self.budget, detail="its worker died three times")
+                    continue
+            again.append((seq, item))
         todo.extendleft(reversed(again))
         with self._lock:
             index = self._workers.index(w)

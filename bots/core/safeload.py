@@ -34,7 +34,7 @@ class Limits:
 
 
 # Records: 10,000 articles of 4 KB make a 40 MB file of about 200,000 nodes (benchmarks/synth.py).
-RECORDS = Limits(max_bytes=64 * 1024 * 1024, max_nodes=500_000)
+RECORDS = Limits(max_bytes=64 * 1024 * 1024, max_nodes=300_000)
 # jobs.yaml and check-config.yaml: a few hundred lines.
 SETTINGS = Limits(max_bytes=1024 * 1024, max_nodes=20_000)
 

@@ -23,6 +23,7 @@ class FaultProxy:
         self.fail_garbage = 0    # the next N answers are a 200 with a body that is not JSON
         self.fail_reset = 0      # the next N connections are closed without an answer
         self.only_if: str | None = None   # broken answers only for requests containing this text
+        self.pass_first = 0      # ... and only after this many such requests went through
         self.start_after = 0     # let this many requests through first (start-up, login)
         self.seen = 0
         self.injected = 0
@@ -65,6 +66,9 @@ class FaultProxy:
                 """Which broken answer this request gets, if any (and count it)."""
                 with proxy._lock:
                     if proxy.only_if and proxy.only_if not in self.path + (body or b"").decode("latin-1"):
+                        return None
+                    if proxy.pass_first > 0:
+                        proxy.pass_first -= 1
                         return None
                     for kind in ("fail_truncated", "fail_garbage", "fail_reset"):
                         if getattr(proxy, kind) > 0:

@@ -66,7 +66,7 @@ SMALL = safeload.Limits(max_bytes=1024 * 1024, max_nodes=1000)
 
 
 def test_the_default_limits():
-    assert safeload.RECORDS == safeload.Limits(64 * 2**20, 500_000, 64)
+    assert safeload.RECORDS == safeload.Limits(64 * 2**20, 300_000, 64)
     assert safeload.SETTINGS == safeload.Limits(2**20, 20_000, 64)
 
 
