@@ -144,3 +144,12 @@ def test_no_corpus_page_is_refused(corpus_dir):
     refused = [origin for origin, _title, text in iter_corpus_pages(corpus_dir)
                if estimate(text).seconds > REFUSE_FACTOR * Budget().cpu_seconds / 2]
     assert refused == []
+
+
+def test_several_pages_over_budget_in_one_chunk_leave_the_others_alone():
+    items = [("parse", UNSEEN) if i in (2, 3, 6, 9) else ("value", i) for i in range(12)]
+    with BudgetPool(_work, SMALL, processes=1, chunksize=12) as pool:
+        results = list(pool.map(items))
+        assert pool.replaced == 4
+    assert [i for i, r in enumerate(results) if isinstance(r, OverBudget) and r.kind == "cpu"] == [2, 3, 6, 9]
+    assert [r for i, r in enumerate(results) if i not in (2, 3, 6, 9)] == [i for i in range(12) if i not in (2, 3, 6, 9)]
