@@ -12,7 +12,7 @@ from bots.check import main as check_main
 from bots.gate import make_gate
 from bots.harvest import main as harvest_main
 
-from .test_budget import UNSEEN
+from tests.hostile import SLOW_UNSEEN as UNSEEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data/seed/000_6832f791a49da166.txt"
