@@ -14,7 +14,7 @@ from bots.core.titles import title_to_filename
 
 __all__ = ["write_hostile", "known_pages", "generated_pages", "SLOW_UNSEEN"]
 
-LONG_TITLE = "The very long and carefully documented " + "history of the assembly of delegates " * 5 + "(Earth-1389)"
+LONG_TITLE = "The very long and carefully documented " + "history of the assembly of delegates " * 5 + "and their records (Earth-1389)"
 # Closed table rows with "<" in a cell: quadratic in mwparserfromhell, not priced by the pre-scan.
 SLOW_UNSEEN = "|-\n| <2 Kb\n| 0,5\n" * 2000
 

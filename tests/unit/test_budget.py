@@ -2,7 +2,6 @@
 that recognises the shapes mwparserfromhell tokenizes in quadratic time (its issue #364)."""
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path

@@ -2,7 +2,6 @@
 values and nesting; XML exports with DOCTYPEs refused and a size limit per revision."""
 from __future__ import annotations
 
-import json
 import resource
 import subprocess
 import sys
