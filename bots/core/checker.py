@@ -26,7 +26,7 @@ from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.titles import normalize_title
 
-__all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "page_errors", "PAGE_GROUPS"]
+__all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "PAGE_GROUPS"]
 
 Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
 
@@ -193,18 +193,11 @@ class Checker:
 PAGE_GROUPS = {"markup", "dates", "schema"}
 
 
-def page_errors(title: str, text: str, schemas: dict, config: CheckConfig | None = None,
-                checker: Checker | None = None) -> list[Finding]:
-    """The error-level findings of the page rules on one text: what the pre-publish gate blocks on.
-    Cross-page rules need the whole universe and do not run here. Pass a `checker` (page groups
-    only) to reuse it across pages: check_page keeps no state."""
-    checker = checker or Checker(config or CheckConfig(), schemas, groups=PAGE_GROUPS)
-    return [f for f in checker.check_page(title, text).findings if f.severity is Severity.ERROR]
-
-
 def check_pages(pages: Iterable, config: CheckConfig, schemas: dict,
                 existing_titles: set[str] | None = None, groups: set[str] | None = None) -> CheckResult:
-    """Check (title, text) pairs; sources' SourcePage/SourceError values are accepted too."""
+    """Check (title, text) pairs in this process; sources' SourcePage/SourceError values are accepted
+    too. For trusted text (tests, the project's own files): the bots check pages through
+    bots.core.parallel, each within the page budget."""
     checker = Checker(config, schemas, existing_titles, groups)
     for page in pages:
         if isinstance(page, tuple):
