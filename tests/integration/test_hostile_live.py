@@ -26,7 +26,10 @@ def loaded(empty_wiki, tmp_path_factory):
             f"{{{{Universe|Earth-H}}}}\nText about [[Plain {(i + 1) % PLAIN:02d}]].\n", encoding="utf-8")
     (folder / "Vandalised.wikitext").write_text("{{a|" * 16384, encoding="utf-8")
     res = wiki.bot("publish", f"-source:{folder}", "-force", "-format:json")
-    assert json.loads(res.stdout)["counts"]["created"] == PLAIN + 1, res.stderr[-2000:]
+    doc = json.loads(res.stdout)
+    # (A publish may also create category pages: only these pages are counted.)
+    assert {"Vandalised", "Plain 00", f"Plain {PLAIN - 1:02d}"} <= set(doc["created"]), res.stderr[-2000:]
+    assert doc["counts"]["failed"] == 0, doc["failed"]
     return wiki
 
 
@@ -39,7 +42,7 @@ def test_a_vandalised_page_gets_one_finding_live_and_since_last_run(loaded):
     wiki = loaded
     full = wiki.bot("check", "-format:json", "-processes:2")
     doc = _doc(full)
-    assert doc["pages"] == PLAIN + 2           # and the Main Page
+    assert doc["pages"] >= PLAIN + 2           # and the Main Page
     assert [(f["page"], f["rule"]) for f in doc["findings"] if f["page"] == "Vandalised"] == [
         ("Vandalised", "page-too-complex")]
     human_edit(wiki, "Vandalised", "[[a|{{b|" * 8000)
@@ -85,7 +88,7 @@ def test_what_was_read_before_the_wiki_stopped_answering_is_printed(loaded, bot)
                          env={"GMW_WIKI_PORT": str(proxy.port)})
     assert res.returncode == 6, res.stderr[-3000:]
     doc = _doc(res)
-    assert 50 <= doc["pages"] < PLAIN + 2
+    assert 50 <= doc["pages"] < PLAIN + 1
     if bot == "harvest":
         assert len(doc["records"]) == doc["pages"]
     assert any("could not be read" in (e if isinstance(e, str) else e["message"]) for e in doc["errors"])
