@@ -9,12 +9,18 @@
 #   GMW_PUT_THROTTLE   seconds between two saves (0 on the local wiki)
 #   GMW_ALLOW_HOSTS    comma-separated non-loopback hosts the bots may write to (bots/site.py refuses others)
 import os
+import sys
 
 # `base_dir` is pywikibot's folder of this file; the project's root.
 _wiki_dir = os.path.abspath(os.environ.get('GMW_WIKI_DIR') or os.path.join(base_dir, '.wiki'))
 _port = os.environ.get('GMW_WIKI_PORT') or '8080'
 _api_url = os.environ.get('GMW_API_URL') or f'http://127.0.0.1:{_port}/api.php'
-_local = _api_url.startswith(('http://127.', 'http://localhost', 'http://[::1]'))
+# "Local" (no throttle) is decided as the bots' write guard decides it: a plain URL to a loopback
+# host. http://127.0.0.1.nip.io or http://localhost@example.org are not local.
+if base_dir not in sys.path:
+    sys.path.append(base_dir)
+from bots.core.writeguard import is_local_url as _is_local_url  # noqa: E402
+_local = _is_local_url(_api_url)
 
 family_files['gmw'] = _api_url
 family = 'gmw'

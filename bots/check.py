@@ -13,9 +13,11 @@ Pages:
                      pages that link to them; their findings are merged into that run's full result
 Options:
   -listrules         list every rule: id, severity, group, what it finds
-  -checkconfig:FILE  enable/disable rules and override severities (default: check-config.yaml)
+  -checkconfig:FILE  enable/disable rules, override severities, set the page budget (default:
+                     check-config.yaml)
   -format:json       print {{"pages": N, "findings": [{{"page", "rule", "severity", "line", "message",
-                     "fix"}}], "counts": ..., "errors": [...]}} instead of the table
+                     "fix"}}], "omitted": [{{"page", "rule", "severity", "count"}}], "counts": ...,
+                     "errors": [...]}} instead of the table
   -report:PAGE       publish the report on the wiki (counts per rule, a sortable table per universe);
                      the page is edited only when its content changed
   -render            (live) also ask MediaWiki to parse each page: missing templates, template loops,
@@ -26,10 +28,19 @@ Options:
   -processes:N       check pages in N processes (default: one per core)
   -summary:TEXT      edit summary for -fix and -report
   -help              this text
+Output is bounded: of one rule's findings on one page the first 20 are listed, the rest counted
+("and N more"; in JSON under "omitted"); the counts cover every finding. The report page stays
+within the wiki's page size limit: what does not fit is counted, not listed.
+Page budget: each page is parsed in a worker process that may use 2 s of CPU and 512 MB (set
+page_budget: {{cpu_seconds: N, memory_mb: N}} in the configuration). A page over it, or one whose
+shape is known to take far longer (unclosed template openers repeated, mwparserfromhell issue
+#364), gets one error finding, page-too-complex, with the measured cost; the run goes on.
 Accepted findings: editors list (rule, page) pairs on the exceptions page named in the configuration
 (default Project:Bot exceptions), one per line: `* rule-id: [[Page]]`.
-Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error, 4 the stop page said stop
-before the report or a fix was saved, 7 the ledger is damaged.
+Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error, 3 some pages could not
+be read (the others were checked), 4 the stop page said stop before the report or a fix was saved,
+6 the wiki stopped answering (one line on stderr; -format:json still prints what was checked), 7 the
+ledger is damaged.
 """
 from __future__ import annotations
 
@@ -41,17 +52,19 @@ from typing import Iterator
 from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_diff, print_help, usage_exit,
                       wants_help)
 from bots.core.checkconfig import ConfigError, load_config
-from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, apply_edits
+from bots.core.budget import run_budgeted
+from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, PageOutcome, apply_edits
 from bots.core.parallel import check_outcomes, default_processes
 from bots.core.generate import apply_record
 from bots.core.progress import Progress
 from bots.core.pubsource import is_records_source
 from bots.core.records import RecordError, iter_records
-from bots.core.report import render_report, render_table
+from bots.core.report import MAX_REPORT_BYTES, json_document, render_report, render_table
 from bots.core.rules import all_rules
 from bots.core.rules.base import Severity
 from bots.core.schema import load_schemas
-from bots.core.sources import SourceError, SourcePage, iter_pages
+from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages, same_page_message
+from bots.core.titles import normalize_title
 
 GENERATORS = ("-cat:, -page:, -start:, -ns:, -recentchanges: ...\n"
               "                     (live) pywikibot's page generators; all content pages by default")
@@ -62,7 +75,20 @@ VALUES = ("source", "format", "report", "checkconfig", "summary", "since", "proc
 
 
 def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
-    """Pages of a source; records are generated as new pages would be."""
+    """Pages of a source; records are generated as new pages would be. A title given twice (in
+    any spelling of the same page: "foo_bar" is "Foo bar") is checked once, from its first place,
+    and the others are errors, as publish reports them."""
+    seen: dict[str, str] = {}
+    for page in _source_pages(path, schemas):
+        if isinstance(page, SourcePage):
+            first = seen.setdefault(normalize_title(page.title) or page.title, page.origin)
+            if first != page.origin:
+                yield SourceError(page.origin, same_page_message(first, "checked"), page.title)
+                continue
+        yield page
+
+
+def _source_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
     if is_records_source(path):
         for rec in iter_records(path, schemas):
             if isinstance(rec, RecordError):
@@ -76,7 +102,9 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
 def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | None = None,
                processes: int = 1) -> CheckResult:
     """Library entry point: stream pages through the checker (a given one keeps its state), the
-    page rules in `processes` worker processes."""
+    page rules in `processes` worker processes, each page within the configuration's page budget.
+    When the source stops answering (SourceUnavailable), the result holds what was checked before,
+    with `unavailable` saying why."""
     checker = checker or Checker(config, schemas, existing_titles)
     progress = Progress("check")
 
@@ -87,19 +115,29 @@ def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | 
             else:
                 yield page.title, page.text
 
-    for outcome in check_outcomes(checker, texts(), processes):
-        checker.add_outcome(outcome)
-        progress.advance()
+    unavailable = None
+    try:
+        for outcome in check_outcomes(checker, texts(), processes):
+            checker.add_outcome(outcome)
+            progress.advance()
+    except SourceUnavailable as exc:
+        unavailable = str(exc)
+        checker.add_error(f"reading stopped: {exc}")
     if progress.done > 500:
         progress.finish()
-    return checker.finish()
+    result = checker.finish()
+    result.unavailable = unavailable
+    return result
 
 
 def fixed_text(title: str, text: str, schemas: dict, config) -> str:
-    """The text with the safe fixes of the page rules applied."""
+    """The text with the safe fixes of the page rules applied (the page checked within the page
+    budget; a page over it is left as it is)."""
     checker = Checker(config, schemas, groups=PAGE_GROUPS)
-    checker.add_page(title, text)
-    return apply_edits(text, checker.edits.get(title, []))
+    outcome = run_budgeted(lambda page: checker.check_page(*page), (title, text), config.budget)
+    if not isinstance(outcome, PageOutcome):
+        return text
+    return apply_edits(text, outcome.edits)
 
 
 def list_rules() -> str:
@@ -148,12 +186,23 @@ def main(*args: str) -> int:
             return usage_exit(str(exc))
         except LedgerError as exc:
             return broken_state(exc)
+        except SourceUnavailable as exc:          # before any page was checked
+            result = CheckResult(0, errors=[str(exc)], unavailable=str(exc))
         if isinstance(result, int):
             return result
     _print(result, opts.get("format") == "json")
     if result.stopped:
         print(f"stopped: {result.stopped}", file=sys.stderr)
         return ExitCode.STOPPED
+    return exit_code(result)
+
+
+def exit_code(result: CheckResult) -> int:
+    """6 the wiki stopped answering, 3 some pages could not be read, 1 error-level findings, else 0."""
+    if result.unavailable:
+        return ExitCode.UNAVAILABLE
+    if result.errors:
+        return ExitCode.FAILED
     return ExitCode.FINDINGS if any(f.severity is Severity.ERROR for f in result.findings) else ExitCode.OK
 
 
@@ -161,8 +210,8 @@ def _print(result: CheckResult, as_json: bool) -> None:
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     if as_json:
-        print(json.dumps({"pages": result.pages, "findings": [f.as_dict() for f in result.findings],
-                          "counts": result.counts(), "errors": result.errors}, ensure_ascii=False, indent=1))
+        print(json.dumps(json_document(result.pages, result.findings, result.counts(), result.errors),
+                         ensure_ascii=False, indent=1))
     else:
         print(render_table(result.findings, result.pages))
 
@@ -186,8 +235,10 @@ def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulat
             path.write_text(new, encoding="utf-8")
 
 
-def report_text(result: CheckResult) -> str:
-    return render_report(result.findings, result.pages, result.universes, {r.id: r.doc for r in all_rules()})
+def report_text(result: CheckResult, max_bytes: int = MAX_REPORT_BYTES) -> str:
+    """The report page, at most `max_bytes` (the wiki's page size limit)."""
+    return render_report(result.findings, result.pages, result.universes, {r.id: r.doc for r in all_rules()},
+                         max_bytes)
 
 
 if __name__ == "__main__":

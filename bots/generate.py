@@ -4,7 +4,9 @@ Usage: python -m bots.generate -source:PATH -out:DIR
 
 Options:
   -source:PATH   a records file, or a folder of them (.yaml, .yml, .json)
-  -out:DIR       where the pages go: one TITLE.wikitext file per page (underscores for spaces);
+  -out:DIR       where the pages go: one TITLE.wikitext file per page (underscores for spaces; a title
+                 too long for a file name gets a shortened name ending in ~HASH, listed with its
+                 title in {index}, which check and publish read back);
                  an existing file is re-generated in place: only the generator-owned regions
                  (the infobox and the sections marked as generated) change, human edits stay
   -format:json   print the summary as JSON
@@ -26,7 +28,10 @@ from bots.cli import ExitCode, UsageError, parse_options, print_help, usage_exit
 from bots.core.generate import apply_record
 from bots.core.records import RecordError, iter_records
 from bots.core.schema import load_schemas
-from bots.core.titles import title_to_filename
+from bots.core.sources import add_to_title_index
+from bots.core.titles import TITLE_INDEX, is_shortened, title_to_filename
+
+__doc__ = __doc__.replace("{index}", TITLE_INDEX)
 
 
 def generate(source: Path, out: Path) -> dict:
@@ -40,13 +45,22 @@ def generate(source: Path, out: Path) -> dict:
                                       "message": rec.message})
             print(f"error: {rec}", file=sys.stderr)
             continue
-        path = out / (title_to_filename(rec.title) + ".wikitext")
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        new = apply_record(rec, schemas[rec.template], old)
-        if new == old:
-            summary["unchanged"].append(rec.title)
+        name = title_to_filename(rec.title)
+        path = out / (name + ".wikitext")
+        try:
+            old = path.read_text(encoding="utf-8") if path.exists() else None
+            new = apply_record(rec, schemas[rec.template], old)
+            if new == old:
+                summary["unchanged"].append(rec.title)
+                continue
+            if is_shortened(name):      # the title is too long for a file name: the index keeps it
+                add_to_title_index(out, name, rec.title)
+            path.write_text(new, encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            message = f"cannot write {path.name}: {exc.strerror if isinstance(exc, OSError) else exc}"
+            summary["errors"].append({"origin": rec.origin, "title": rec.title, "field": None, "message": message})
+            print(f"error: {rec.origin} [{rec.title}]: {message}", file=sys.stderr)
             continue
-        path.write_text(new, encoding="utf-8")
         summary["written"].append(rec.title)
     return summary
 

@@ -7,13 +7,17 @@ Options:
   -source:PATH   a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki
                  XML export (schema 0.3 to 0.11, plain or .bz2/.gz), or a pagefromfile file
   -out:FILE      where the JSON goes (default: standard output)
+  -checkconfig:FILE  the check configuration whose page_budget applies (default: check-config.yaml)
   -help          this text
 {generators}
 
 Output: {"pages": N, "errors": [{"origin", "message"}], "records": [{"title", "universe",
 "universe_source", "infoboxes", "facts", "pairs", "links", "categories"}]}.
 Pages that cannot be read are reported with their file and line; the others are harvested.
-Exit status: 0 all read, 3 some pages could not be read, 2 usage error.
+Each page is parsed within the page budget (page_budget in the check configuration: 2 s of CPU and
+512 MB by default); a page over it is an error ("page-too-complex: ...") and is not harvested.
+A wiki that stops answering: one line on stderr, the JSON holds what was read before, exit 6.
+Exit status: 0 all read, 3 some pages could not be read, 2 usage error, 6 the wiki stopped answering.
 """
 from __future__ import annotations
 
@@ -23,24 +27,75 @@ from pathlib import Path
 
 from bots.cli import ExitCode, UsageError, parse_options, print_help, usage_exit, wants_help
 from bots.core.article import Article
+from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
+from bots.core.checkconfig import ConfigError, load_config
 from bots.core.harvest import harvest_article
+from bots.core.prescan import refuse
+from bots.core.rules import PAGE_TOO_COMPLEX
 from bots.core.schema import load_schemas
-from bots.core.sources import SourceError, iter_pages
+from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages
 
+ROOT = Path(__file__).resolve().parent.parent
 GENERATORS = "  page generators: pywikibot's -cat:, -page:, -start:, -ns:, -recentchanges: ... (the live wiki)"
 __doc__ = __doc__.replace("{generators}", GENERATORS)
 
 
-def harvest(items, schemas) -> dict:
-    """Library entry point: SourcePage/SourceError items -> the output document."""
+def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1) -> dict:
+    """Library entry point: SourcePage/SourceError items -> the output document. Each page is
+    parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
+    are harvested. A source that stops answering ends the document with what was read before
+    (`unavailable` says why)."""
     records, errors = [], []
-    for item in items:
-        if isinstance(item, SourceError):
-            errors.append({"origin": item.origin, "message": item.message})
-            print(f"error: {item}", file=sys.stderr)
-            continue
-        records.append(harvest_article(Article(item.title, item.text), schemas))
-    return {"pages": len(records), "errors": errors, "records": records}
+    pages: dict[int, SourcePage] = {}
+
+    def texts():
+        for item in items:
+            if isinstance(item, SourceError):
+                errors.append({"origin": item.origin, "message": item.message})
+                print(f"error: {item}", file=sys.stderr)
+                continue
+            pages[len(pages)] = item
+            yield item.title, item.text
+
+    def one(page: tuple[str, str]):
+        refused = refuse(page[1], budget)
+        return refused if refused is not None else harvest_article(Article(*page), schemas)
+
+    doc = {"pages": 0, "errors": errors, "records": records}
+    try:
+        with BudgetPool(one, budget, processes, chunksize=50) as pool:
+            for n, result in enumerate(pool.map(texts())):
+                page = pages.pop(n)
+                if isinstance(result, OverBudget):
+                    _error(errors, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
+                elif isinstance(result, Failed):
+                    _error(errors, page, f"page not harvested: {result.error}")
+                else:
+                    records.append(result)
+    except SourceUnavailable as exc:
+        doc["unavailable"] = str(exc)
+        errors.append({"origin": "(the wiki)", "message": f"reading stopped: {exc}"})
+        print(f"error: {exc}", file=sys.stderr)
+    doc["pages"] = len(records)
+    return doc
+
+
+def _error(errors: list, page: SourcePage, message: str) -> None:
+    errors.append({"origin": page.origin, "title": page.title, "message": message})
+    print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
+
+
+def _wiki_items(args: list[str]):
+    """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
+    from bots.cli import pywikibot_args
+    from bots.site import open_site
+    from bots.wikipages import READ_ERRORS, iter_wiki_pages, unavailable
+    try:
+        rest = pywikibot_args(args, write=False)
+        site = open_site(write=False, login=False)
+    except READ_ERRORS as exc:
+        raise unavailable(exc) from exc
+    yield from iter_wiki_pages(site, rest)
 
 
 def main(*args: str) -> int:
@@ -48,8 +103,9 @@ def main(*args: str) -> int:
         print_help(__doc__)
         return ExitCode.OK
     try:
-        opts = parse_options(args, values=("source", "out"), passthrough=True)
-    except UsageError as exc:
+        opts = parse_options(args, values=("source", "out", "checkconfig"), passthrough=True)
+        budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
+    except (UsageError, ConfigError) as exc:
         return usage_exit(str(exc))
     schemas = load_schemas()
     if opts.get("source"):
@@ -57,13 +113,9 @@ def main(*args: str) -> int:
             return usage_exit(f"-source: and page generator options exclude each other: {opts.rest}")
         items = iter_pages(Path(opts.get("source")))
     else:
-        from bots.cli import pywikibot_args
-        from bots.site import open_site
-        from bots.wikipages import iter_wiki_pages
-        rest = pywikibot_args(opts.rest, write=False)
-        items = iter_wiki_pages(open_site(write=False, login=False), rest)
+        items = _wiki_items(opts.rest)
     try:
-        doc = harvest(items, schemas)
+        doc = harvest(items, schemas, budget)
     except ValueError as exc:
         return usage_exit(str(exc))
     text = json.dumps(doc, ensure_ascii=False, indent=1)
@@ -73,6 +125,8 @@ def main(*args: str) -> int:
               file=sys.stderr)
     else:
         print(text)
+    if doc.get("unavailable"):
+        return ExitCode.UNAVAILABLE
     return ExitCode.FAILED if doc["errors"] else ExitCode.OK
 
 

@@ -15,6 +15,7 @@ from pywikibot import pagegenerators
 
 from bots.core.checker import Checker, CheckResult
 from bots.core.checkstate import CheckState, config_fingerprint, load_state, save_state, state_path
+from bots.core.parallel import check_outcomes
 from bots.wikipages import read_texts
 
 __all__ = ["run_since", "scope_of", "save_full_run", "changed_since"]
@@ -60,7 +61,7 @@ def save_full_run(site, gen_args, config, checker: Checker, started: str) -> Non
                                 frozenset(checker.existing_titles or ())))
 
 
-def run_since(site, gen_args: list[str], config, schemas) -> CheckResult | None:
+def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) -> CheckResult | None:
     """The merged result, or None when there is no usable last run (the caller then runs in full)."""
     path, wiki = _state_file(site, gen_args)
     state = load_state(path, wiki, scope_of(gen_args), config)
@@ -85,9 +86,14 @@ def run_since(site, gen_args: list[str], config, schemas) -> CheckResult | None:
     dependents = {s.title for s in checker.index.pages.values()
                   if s.title not in changed and any(t in changed for t, _line in s.links)}
     found = set()
-    for page in read_texts(site, reread):
-        found.add(page.title)
-        checker.add_page(page.title, page.text)
+
+    def texts():
+        for page in read_texts(site, reread):
+            found.add(page.title)
+            yield page.title, page.text
+
+    for outcome in check_outcomes(checker, texts(), processes):   # each page within its budget
+        checker.add_outcome(outcome)
     for title in set(reread) - found:       # deleted since
         checker.forget(title)
     result = checker.finish()

@@ -35,8 +35,10 @@ Options:
   -help            this text
 
 Jobs file: see bots/core/jobs.py. A bad jobs file (unknown bot, bad schedule, missing key,
-non-positive timeout, duplicate name) is reported with its file, line and job before anything
-runs (exit 2). `bot:` is a module of bots/ with a main(); GMW_JOBS_ALLOW_MODULES=1 also accepts a
+non-positive timeout, duplicate name, a control character such as a newline in a name, argument,
+schedule or description, YAML aliases) is reported with its file, line and job before anything
+runs (exit 2). crontab, systemd and toolforge quote every word for where it goes; a word that
+cannot be quoted safely there is refused (exit 2). `bot:` is a module of bots/ with a main(); GMW_JOBS_ALLOW_MODULES=1 also accepts a
 dotted module (tests only).
 
 Stop page: every bot a job runs honours its stop page (User:<bot account>/Run); the runner itself
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -149,10 +152,19 @@ def main(*args: str) -> int:
                     "timeout": j.timeout, "description": j.description} for j in jobs]
         if as_json:
             print(json.dumps(listing, indent=1))
-        for j in ([] if as_json else listing):
+        for j in ([] if as_json else listing):      # arguments quoted as a shell would need them
             print(f"{j['name']:<24} {j['schedule']:<16} timeout {j['timeout']:g}s  "
-                  f"python -m bots.{j['bot']} {' '.join(j['arguments'])}".rstrip())
+                  f"python -m bots.{j['bot']} {shlex.join(j['arguments'])}".rstrip())
         return ExitCode.OK
+    try:
+        return _emit(command, jobs, repo, jobs_path, opts)
+    except JobsError as exc:          # a word no quoting can carry: refused, nothing printed
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+
+
+def _emit(command: str, jobs, repo: str, jobs_path: Path, opts) -> int:
+    """crontab, systemd, toolforge: the scheduler configuration, every word quoted."""
     if command == "crontab":
         print(crontab(jobs, repo, str(jobs_path), _extra(opts), opts.get("form", "jobs")), end="")
     elif command == "systemd":

@@ -11,8 +11,9 @@ from bots.cli import UsageError, pywikibot_args, refused
 from bots.core.checkconfig import parse_exceptions
 from bots.core.checker import CheckResult
 from bots.core.pubsource import Item
+from bots.core.report import MAX_REPORT_BYTES
 from bots.site import WriteRefused, open_site
-from bots.wikipages import has_generator_options, iter_wiki_pages
+from bots.wikipages import READ_ERRORS, has_generator_options, iter_wiki_pages, unavailable
 
 __all__ = ["run"]
 
@@ -27,14 +28,24 @@ def _page_text(site, title: str) -> str | None:
 
 
 def run(opts, config, schemas) -> CheckResult | int:
-    from bots.check import report_text, run_checks
-
+    """The live check. A read that fails for good raises SourceUnavailable when nothing was checked
+    yet; later, the result holds the pages checked before it (`unavailable` says why), and neither
+    the state for -since nor the report page nor the fixes are written from such a partial result."""
     write = bool(opts.get("report") or opts.flag("fix"))
     args = list(opts.rest) + (["-simulate"] if opts.flag("simulate") else [])
     try:
         gen_args = pywikibot_args(args, write=write)
     except WriteRefused as exc:
         return refused(exc)
+    try:
+        return _run(opts, config, schemas, gen_args, write)
+    except READ_ERRORS as exc:
+        raise unavailable(exc) from exc
+
+
+def _run(opts, config, schemas, gen_args: list[str], write: bool) -> CheckResult:
+    from bots.check import report_text, run_checks
+
     site = open_site(write=write, login=True)
     text = _page_text(site, config.exceptions_page)
     if text:
@@ -42,7 +53,7 @@ def run(opts, config, schemas) -> CheckResult | int:
     from bots.core.checker import Checker
     from bots.incremental import run_since, save_full_run
 
-    result = run_since(site, gen_args, config, schemas) if opts.get("since") else None
+    result = run_since(site, gen_args, config, schemas, opts.get("processes")) if opts.get("since") else None
     checked: list[str] = []
     if result is None:
         started = site.server_time().isoformat()
@@ -65,7 +76,11 @@ def run(opts, config, schemas) -> CheckResult | int:
                                 processes=opts.get("processes"))
         except ValueError as exc:       # an unknown generator option
             raise UsageError(str(exc)) from None
+        if result.unavailable:
+            return result
         save_full_run(site, gen_args, config, checker, started)
+    if result.unavailable:
+        return result
     if opts.flag("render"):
         from bots.render import render_findings
         extra = [f for f in (config.apply(f) for f in render_findings(site, checked)) if f is not None]
@@ -79,7 +94,8 @@ def run(opts, config, schemas) -> CheckResult | int:
                          opts.get("summary") or DEFAULT_SUMMARY + ": safe fixes",
                          simulate=bool(pywikibot.config.simulate))
             if opts.get("report") and not result.stopped:
-                publish_report(site, ledger, opts.get("report"), report_text(result),
+                max_bytes = int(site.siteinfo.get("maxarticlesize") or MAX_REPORT_BYTES)
+                publish_report(site, ledger, opts.get("report"), report_text(result, max_bytes),
                                opts.get("summary") or DEFAULT_SUMMARY + " report", bool(pywikibot.config.simulate),
                                result)
         finally:

@@ -5,6 +5,7 @@ root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -14,11 +15,15 @@ os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
 import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
 from pywikibot import config  # noqa: E402
 
-from bots.core.writeguard import (WriteRefused, check_write_target, is_loopback_host,  # noqa: E402
+from pywikibot.comms import http  # noqa: E402
+from pywikibot.exceptions import FatalServerError  # noqa: E402
+
+from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,  # noqa: E402
                                   parse_allowed_hosts)
+from bots.httpguard import RequestRefused, guard_session  # noqa: E402
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
-           "state_dir"]
+           "state_dir", "quiet_tracebacks"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -34,9 +39,19 @@ def configured_api_url() -> str:
     return f"{fam.protocol(config.mylang)}://{fam.hostname(config.mylang)}{fam.apipath(config.mylang)}"
 
 
+class HostRefused(RequestRefused, FatalServerError):
+    """The HTTP guard refused a request; a FatalServerError, so pywikibot raises it at once."""
+
+    def __init__(self, message: str) -> None:
+        FatalServerError.__init__(self, message)     # pywikibot's errors keep their text themselves
+
+
 def guard_writes(url: str) -> None:
-    """Raise WriteRefused unless the URL's host is loopback or listed in GMW_ALLOW_HOSTS."""
-    check_write_target(url, parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS")))
+    """Raise WriteRefused unless the URL is plain and its host loopback or listed in GMW_ALLOW_HOSTS;
+    then guard every request of pywikibot's session the same way, at the HTTP layer."""
+    allowed = parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS"))
+    check_write_target(url, allowed)
+    guard_session(http.session, allowed, HostRefused)
 
 
 def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APISite:
@@ -47,14 +62,42 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     if write:
         guard_writes(api_url(site))   # the family may have resolved to another URL
     _reads_as_get(site)
+    quiet_tracebacks()
     if login:
         site.login()
     return site
 
 
+last_problem: str | None = None     # the last request error pywikibot reported (for one-line reports)
+
+
+def quiet_tracebacks() -> None:
+    """pywikibot prints the whole traceback of every failed request it retries; on the terminal we
+    show its last line (the error itself), and remember it for the bot's own one-line report. Log
+    files, when asked for with -log, keep everything."""
+    for handler in logging.getLogger("pywiki").handlers:
+        if isinstance(handler, logging.FileHandler) or getattr(handler, "_gmw_quiet", False):
+            continue
+        original = handler.format
+
+        def short(record: logging.LogRecord, original=original) -> str:
+            global last_problem
+            text = record.getMessage()
+            if "Traceback (most recent call last)" in text or text.startswith("Non-JSON response"):
+                lines = [line for line in text.splitlines() if line.strip()]
+                last = lines[-1] if "Traceback" in text else lines[0] + " " + " ".join(
+                    line for line in lines if line.startswith("Status code"))
+                last_problem = last.strip()[:300]
+                record = logging.makeLogRecord({**record.__dict__, "msg": last_problem, "args": None})
+            return original(record)
+
+        handler.format = short
+        handler._gmw_quiet = True
+
+
 def is_local(site: pywikibot.site.APISite) -> bool:
-    """The wiki runs on this machine (a loopback host, any port)."""
-    return is_loopback_host(site.hostname().rsplit(":", 1)[0])
+    """The wiki runs on this machine (a loopback host, any port): the test user-config.py makes too."""
+    return is_local_url(api_url(site))
 
 
 def _reads_as_get(site: pywikibot.site.APISite) -> None:

@@ -5,21 +5,49 @@ pywikibot's GeneratorFactory gives the standard page options (-cat:, -page:, -st
 only for what a check needs (content, revision id, timestamp). PreloadingGenerator would also ask
 for protection, image and category info for every page: measured on 10,000 local pages, that query
 takes twice as long on the server (benchmarks/check.py).
+
+A read that fails for good (pywikibot gave up retrying a broken, truncated or lost answer) ends the
+stream with SourceUnavailable: the bots report what they read before it and exit 6.
 """
 from __future__ import annotations
 
+from functools import wraps
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 import pywikibot
 from pywikibot import pagegenerators
+import requests
 from pywikibot.data import api
+from pywikibot.exceptions import Error as PywikibotError
 
 from bots.core.prefetch import prefetched
-from bots.core.sources import SourcePage
+from bots.core.sources import SourcePage, SourceUnavailable
 
-__all__ = ["GENERATOR_HELP", "iter_wiki_pages", "read_texts", "has_generator_options"]
+__all__ = ["GENERATOR_HELP", "READ_ERRORS", "iter_wiki_pages", "read_texts", "has_generator_options",
+           "unavailable"]
+
+# What a read of the wiki raises when the wiki does not answer usably (after pywikibot's retries).
+READ_ERRORS = (PywikibotError, requests.exceptions.RequestException, ConnectionError, TimeoutError)
+
+
+def unavailable(exc: BaseException) -> SourceUnavailable:
+    """The one-line reason a read failed, for the bots' report."""
+    from bots import site
+    text = " ".join(str(exc).split())[:300]
+    last = f"; last error: {site.last_problem}" if site.last_problem and site.last_problem not in text else ""
+    return SourceUnavailable(f"the wiki could not be read ({type(exc).__name__}: {text}{last})")
+
+
+def _guarded(gen: Callable[..., Iterator]) -> Callable[..., Iterator]:
+    @wraps(gen)
+    def reader(*args, **kwargs):
+        try:
+            yield from gen(*args, **kwargs)
+        except READ_ERRORS as exc:
+            raise unavailable(exc) from exc
+    return reader
 
 GENERATOR_HELP = ("Pages of the live wiki: pywikibot's page generator options, e.g. -cat:Earth-1389, "
                   "-page:TITLE, -start:!, -ns:0, -recentchanges:60; all content pages by default.")
@@ -31,6 +59,7 @@ def has_generator_options(args: Iterable[str]) -> bool:
     return any(a.startswith("-") for a in args)
 
 
+@_guarded
 def iter_wiki_pages(site: pywikibot.site.APISite, gen_args: Iterable[str],
                     default_all: bool = True, groupsize: int = 50) -> Iterator[SourcePage]:
     """The text of every page the generator options select (content pages when none is given)."""
@@ -53,6 +82,7 @@ def _pages_of(site, gen, groupsize: int) -> Iterator[SourcePage]:
     yield from read_texts(site, (p.title() for p in gen), groupsize)
 
 
+@_guarded
 def read_texts(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[SourcePage]:
     """The pages among `titles` that exist, `groupsize` titles a request."""
     titles = iter(titles)

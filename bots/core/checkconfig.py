@@ -7,6 +7,7 @@ repository root)::
       markup-invalid-br: {enabled: false}        # not run, not reported
       cross-universe-link: {severity: info}      # reported as info instead of warning
     exceptions_page: "Project:Bot exceptions"
+    page_budget: {cpu_seconds: 2, memory_mb: 512}   # what parsing one page may cost (bots.core.budget)
 
 A rule id the registry does not know is a :class:`ConfigError` naming the file and the id (a usage
 error for the command line), so that a typo never silently leaves a rule on.
@@ -30,6 +31,8 @@ from pathlib import Path
 
 import yaml
 
+from bots.core import safeload
+from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget
 from bots.core.rules import load_rules
 from bots.core.rules.base import Finding, Severity
 from bots.core.titles import normalize_title
@@ -38,7 +41,8 @@ __all__ = ["CheckConfig", "ConfigError", "DEFAULT_EXCEPTIONS_PAGE", "load_config
 
 DEFAULT_EXCEPTIONS_PAGE = "Project:Bot exceptions"
 _RULE_KEYS = {"enabled", "severity"}
-_TOP_KEYS = {"rules", "exceptions_page"}
+_TOP_KEYS = {"rules", "exceptions_page", "page_budget"}
+_BUDGET_KEYS = {"cpu_seconds": (0.05, 3600.0), "memory_mb": (64, 65536)}   # allowed ranges
 
 
 class ConfigError(ValueError):
@@ -51,6 +55,7 @@ class CheckConfig:
     severities: dict[str, Severity] = field(default_factory=dict)
     exceptions: set[tuple[str, str]] = field(default_factory=set)     # (rule id, normalised title)
     exceptions_page: str = DEFAULT_EXCEPTIONS_PAGE
+    budget: Budget = DEFAULT_BUDGET
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
@@ -76,7 +81,10 @@ def load_config(path: Path | None) -> CheckConfig:
         return CheckConfig()
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeload.load_yaml(safeload.read_text(path, safeload.SETTINGS), safeload.SETTINGS)
+    except safeload.LimitError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ConfigError(f"{where}: refused: {exc.message}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -97,6 +105,7 @@ def load_config(path: Path | None) -> CheckConfig:
     if not isinstance(page, str) or not normalize_title(page):
         raise ConfigError(f"{path}: exceptions_page must be a page title")
     config.exceptions_page = normalize_title(page)
+    config.budget = _budget(path, data.get("page_budget"))
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
         raise ConfigError(f"{path}: 'rules' must map rule ids to settings")
@@ -120,6 +129,22 @@ def load_config(path: Path | None) -> CheckConfig:
                 raise ConfigError(f"{path}: rule {rule_id!r}: severity {settings['severity']!r} is not "
                                   "error, warning or info") from None
     return config
+
+
+def _budget(path: Path, value) -> Budget:
+    if value is None:
+        return DEFAULT_BUDGET
+    if not isinstance(value, dict) or set(value) - set(_BUDGET_KEYS):
+        raise ConfigError(f"{path}: page_budget takes cpu_seconds and/or memory_mb, e.g. "
+                          "{cpu_seconds: 2, memory_mb: 512}")
+    numbers = {}
+    for key, (low, high) in _BUDGET_KEYS.items():
+        number = value.get(key, getattr(DEFAULT_BUDGET, key))
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not low <= number <= high:
+            raise ConfigError(f"{path}: page_budget {key} must be a number from {low:g} to {high:g}, "
+                              f"not {number!r}")
+        numbers[key] = number
+    return Budget(float(numbers["cpu_seconds"]), int(numbers["memory_mb"]))
 
 
 _IGNORED = re.compile(r"<!--.*?(?:-->|$)|<(nowiki|pre)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I)

@@ -7,7 +7,10 @@ summaries, not pages.
 
 A rule that raises does not stop the run: it becomes an error-level ``rule-crashed`` finding on that
 page naming the rule and the exception, and that rule's hits on that page (fixes included) are
-dropped. The configuration is applied to everything reported: disabled rules are not run, severities
+dropped. A page over the page budget (bots.core.budget; known shapes refused at once by
+bots.core.prescan) gives one ``page-too-complex`` finding and nothing else: it is not summarised
+for the cross-page rules, so the other pages' findings are those of a run without it. The
+configuration is applied to everything reported: disabled rules are not run, severities
 are overridden, accepted exceptions (rule, page) are removed with their fixes.
 """
 from __future__ import annotations
@@ -15,13 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from bots.core.budget import Failed, OverBudget
 from bots.core.checkconfig import CheckConfig
-from bots.core.rules import RULE_CRASHED, load_rules
+from bots.core.prescan import refuse
+from bots.core.rules import PAGE_TOO_COMPLEX, RULE_CRASHED, load_rules
 from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.titles import normalize_title
 
-__all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "page_errors", "PAGE_GROUPS"]
+__all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "PAGE_GROUPS"]
 
 Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
 
@@ -45,6 +50,7 @@ class CheckResult:
     errors: list[str] = field(default_factory=list)      # pages that could not be read, with origin
     universes: dict[str, str | None] = field(default_factory=dict)   # page -> universe, pages with findings
     stopped: str | None = None     # the stop page said stop before a page (report, fix) was saved
+    unavailable: str | None = None    # why the source stopped answering mid-run (the result is partial)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""
@@ -101,6 +107,9 @@ class Checker:
         """Run the page rules on one page and summarise it for the index; changes no state, so
         worker processes can do it (bots.core.parallel)."""
         title = normalize_title(title) or title
+        refused = refuse(text, self.config.budget)
+        if refused is not None:
+            return self.unchecked(title, refused)
         view = PageView(title, text, {"schemas": self.schemas})
         found: list[Finding] = []
         edits: list[Edit] = []
@@ -126,6 +135,16 @@ class Checker:
                 found.append(self._crashed(title, "crosspage index", exc))
         found = [f for f in found if f is not None]
         return PageOutcome(title, found, edits, summary, view.article.universe if found else None)
+
+    def unchecked(self, title: str, why: OverBudget | Failed) -> PageOutcome:
+        """The outcome of a page that could not be checked: one error finding saying why."""
+        title = normalize_title(title) or title
+        if isinstance(why, OverBudget):
+            finding = Finding(title, PAGE_TOO_COMPLEX, Severity.ERROR, 1, f"page not checked: {why.message()}")
+        else:
+            finding = Finding(title, RULE_CRASHED, Severity.ERROR, 1, f"the check crashed: {why.error}")
+        kept = self.config.apply(finding)
+        return PageOutcome(title, [kept] if kept else [], [], None, None)
 
     def add_outcome(self, outcome: PageOutcome) -> list[Finding]:
         """Record a checked page: its findings, fixes and place in the universe index."""
@@ -175,18 +194,11 @@ class Checker:
 PAGE_GROUPS = {"markup", "dates", "schema"}
 
 
-def page_errors(title: str, text: str, schemas: dict, config: CheckConfig | None = None,
-                checker: Checker | None = None) -> list[Finding]:
-    """The error-level findings of the page rules on one text: what the pre-publish gate blocks on.
-    Cross-page rules need the whole universe and do not run here. Pass a `checker` (page groups
-    only) to reuse it across pages: check_page keeps no state."""
-    checker = checker or Checker(config or CheckConfig(), schemas, groups=PAGE_GROUPS)
-    return [f for f in checker.check_page(title, text).findings if f.severity is Severity.ERROR]
-
-
 def check_pages(pages: Iterable, config: CheckConfig, schemas: dict,
                 existing_titles: set[str] | None = None, groups: set[str] | None = None) -> CheckResult:
-    """Check (title, text) pairs; sources' SourcePage/SourceError values are accepted too."""
+    """Check (title, text) pairs in this process; sources' SourcePage/SourceError values are accepted
+    too. For trusted text (tests, the project's own files): the bots check pages through
+    bots.core.parallel, each within the page budget."""
     checker = Checker(config, schemas, existing_titles, groups)
     for page in pages:
         if isinstance(page, tuple):

@@ -3,7 +3,7 @@ cross-page summary, and when the run started (the wiki's clock).
 
 One file per wiki and scope (the page generator options): a nightly `-cat:Earth-1389` job and an
 all-pages job keep separate states. A state made under another configuration (rules switched
-off, severities, exceptions) is not reused: the next run is a full one.
+off, severities, exceptions, the page budget) is not reused: the next run is a full one.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def state_path(state_dir: Path, wiki: str, scope: str) -> Path:
 
 def config_fingerprint(config: CheckConfig) -> str:
     parts = (sorted(config.disabled), sorted((k, v.value) for k, v in config.severities.items()),
-             sorted(config.exceptions))
+             sorted(config.exceptions), config.budget)
     return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 

@@ -2,6 +2,11 @@
 
 Every form runs the job through the jobs runner (`python -m bots.jobs run NAME`), never the bot
 directly, so the lock, the timeout, the log and the history are the same whoever starts it.
+
+Every word is quoted for where it goes (the shell of a cron line, systemd's own command-line
+syntax, YAML for Toolforge). What no quoting can carry, a control character (a newline would end
+a crontab line and start another), is refused with JobsError naming the job's file and line; the
+jobs file's reader refuses it first.
 """
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import shlex
 
 import yaml
 
-from bots.core.jobs import Job
+from bots.core.jobs import Job, JobsError, control_character, printable
 
 __all__ = ["runner_command", "crontab", "systemd_units", "toolforge_jobs", "status_wikitext",
            "VENV_PYTHON", "UNIT_PREFIX"]
@@ -20,12 +25,29 @@ UNIT_PREFIX = "gmw-job-"
 _SAFE = re.compile(r"^[\w@+=:,./$~-]+$")   # `$` left bare on purpose: -repo:'$HOME/gmw-bots'
 
 
-def _sh(word: str) -> str:
-    return word if _SAFE.match(word) else shlex.quote(word)
+def _checked(word: str, job: Job | None = None) -> str:
+    bad = control_character(word)
+    if bad:
+        where = (job.path, job.line, job.name) if job is not None else (None, None, None)
+        raise JobsError(f"{printable(word)} holds {bad}: it cannot be quoted safely in a crontab or unit "
+                        "file", *where)
+    return word
+
+
+def _check_job(job: Job) -> Job:
+    """Every word of a job, whether or not this form prints it: one refusal rule for all forms."""
+    for word in (job.name, job.bot, *job.arguments, job.description, job.schedule.text):
+        _checked(word, job)
+    return job
+
+
+def _sh(word: str, job: Job | None = None) -> str:
+    return word if _SAFE.match(_checked(word, job)) else shlex.quote(word)
 
 
 def runner_command(repo: str, *args: str, extra: tuple[str, ...] = ()) -> str:
-    """`cd REPO && .venv/bin/python -m bots.jobs ARGS` (a shell line)."""
+    """`cd REPO && .venv/bin/python -m bots.jobs ARGS` (a shell line; `$VAR` in a path is left to the
+    shell, as for -repo:'$HOME/gmw-bots'; every other character that means something is quoted)."""
     words = [VENV_PYTHON, "-m", "bots.jobs", *args, *extra]
     return f"cd {_sh(repo)} && " + " ".join(_sh(w) for w in words)
 
@@ -42,8 +64,9 @@ def crontab(jobs: list[Job], repo: str, source: str, extra: tuple[str, ...] = ()
            "# Every run takes the job's lock, so overlapping starts are refused (exit 5), never doubled.",
            "#",
            "# Form 1 (-form:jobs): one line per job, at the job's own schedule."]
-    for job in jobs:
-        out.append(f"# {job.name}: python -m {job.module} {shlex.join(job.arguments)}".rstrip())
+    for job in map(_check_job, jobs):
+        words = [job.name, job.module, *job.arguments]
+        out.append(f"# {words[0]}: python -m {words[1]} {shlex.join(words[2:])}".rstrip())
         command = runner_command(repo, "run", job.name, extra=extra)
         out.append(line(job.schedule.cron, command, form == "jobs"))
     out += ["#", f"# Form 2 (-form:due): one line every {every} minutes; runs each job whose schedule",
@@ -52,29 +75,39 @@ def crontab(jobs: list[Job], repo: str, source: str, extra: tuple[str, ...] = ()
     return "\n".join(out) + "\n"
 
 
-def _unit_quote(word: str) -> str:
-    word = word.replace("%", "%%")   # systemd expands %-specifiers in unit files
-    return word if re.match(r"^[\w@+=:,./-]+$", word) else '"' + word.replace('"', '\\"') + '"'
+def _unit_word(word: str, job: Job | None = None) -> str:
+    """One word of an ExecStart= line, in systemd's syntax: double quotes, C escapes for '\\' and
+    '"', '$$' for '$' (no variable expansion) and '%%' for '%' (no specifier)."""
+    _checked(word, job)
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$").replace("%", "%%") + '"'
+
+
+def _unit_text(text: str, job: Job | None = None) -> str:
+    """A setting's value taken as it is (Description=, WorkingDirectory=): only '%' is special."""
+    return _checked(text, job).replace("%", "%%")
 
 
 def systemd_units(jobs: list[Job], repo: str, extra: tuple[str, ...] = ()) -> dict[str, str]:
     """`gmw-job-NAME.service` and `.timer` for each job: file name -> text."""
+    if not repo.startswith("/") or repo != repo.strip():
+        raise JobsError(f"systemd needs an absolute repository path for WorkingDirectory= (-repo:), not "
+                        f"{printable(repo)}")
     units = {}
     python = repo.rstrip("/") + "/" + VENV_PYTHON
-    for job in jobs:
+    for job in map(_check_job, jobs):
         unit = UNIT_PREFIX + job.name
-        exec_start = " ".join(_unit_quote(w) for w in (python, "-m", "bots.jobs", "run", job.name, *extra))
-        desc = f"gmw-bots job {job.name} (python -m {job.module})"
+        exec_start = " ".join(_unit_word(w, job) for w in (python, "-m", "bots.jobs", "run", job.name, *extra))
+        desc = _unit_text(f"gmw-bots job {job.name} (python -m {job.module})", job)
         units[unit + ".service"] = "\n".join([
-            "[Unit]", f"Description={desc.replace('%', '%%')}", "",
-            "[Service]", "Type=oneshot", f"WorkingDirectory={_unit_quote(repo)}", f"ExecStart={exec_start}",
+            "[Unit]", f"Description={desc}", "",
+            "[Service]", "Type=oneshot", f"WorkingDirectory={_unit_text(repo)}", f"ExecStart={exec_start}",
             "# bots.jobs enforces the job's timeout; this is only a backstop.",
             f"TimeoutStartSec={int(job.timeout) + 60}",
             "# Exit 1 means findings, 5 another run holds the lock: neither is a unit failure.",
             "SuccessExitStatus=1 5", ""])
         calendar = [f"OnCalendar={expr}" for expr in job.schedule.on_calendar()]
         units[unit + ".timer"] = "\n".join([
-            "[Unit]", f"Description=Schedule of {desc.replace('%', '%%')}: {job.schedule.text}", "",
+            "[Unit]", f"Description=Schedule of {desc}: {_unit_text(job.schedule.text, job)}", "",
             "[Timer]", *calendar,
             "# After downtime, run a missed job once (not once per missed slot).",
             "Persistent=true", "", "[Install]", "WantedBy=timers.target", ""])
@@ -85,7 +118,7 @@ def toolforge_jobs(jobs: list[Job], repo: str, extra: tuple[str, ...] = ()) -> s
     """A `toolforge jobs load` file."""
     items = [{"name": job.name, "command": runner_command(repo, "run", job.name, extra=extra),
               "image": "python3.11", "schedule": job.schedule.cron, "emails": "none", "filelog": True}
-             for job in jobs]
+             for job in map(_check_job, jobs)]
     return yaml.safe_dump(items, sort_keys=False, default_flow_style=False, width=1000)
 
 

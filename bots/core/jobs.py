@@ -8,7 +8,10 @@ Pure: reads text and folders, never the network, never pywikibot. The format::
         arguments: [-source:data/sample.jsonl, -format:json]   # a list, or one string (shell-split)
         schedule: "30 2 * * *"      # 5-field cron, or @hourly / @daily / @weekly / @monthly
         timeout: 2h                 # seconds, or a number with s / m / h
-        description: optional text
+        description: optional text (one line)
+
+Names, bots, arguments, schedules and descriptions may not hold control characters (a newline in an
+argument would end a crontab line): such a job is refused with its file and line.
 
 `bot` names a module of bots/ that has a `main` (found at run time). A dotted module (`tests.fakebots.sleepy`)
 is accepted only when the environment says GMW_JOBS_ALLOW_MODULES=1: that is for the tests.
@@ -24,12 +27,17 @@ from pathlib import Path
 
 import yaml
 
+from bots.core import safeload
 from bots.core.schedule import Schedule, ScheduleError
 
 __all__ = ["Job", "JobsError", "parse_jobs", "load_jobs", "discover_bots", "parse_timeout",
-           "is_due", "job_command", "NAME_RE", "NOT_A_BOT"]
+           "is_due", "job_command", "control_character", "printable", "NAME_RE", "NOT_A_BOT"]
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
+# What no line of a crontab, unit file or terminal may carry: C0 and C1 controls, DEL, line and
+# paragraph separators (a newline in an argument ended a crontab comment and began a cron line).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _KEYS = {"name", "bot", "arguments", "schedule", "timeout", "description"}
 _REQUIRED = ("name", "bot", "schedule", "timeout")
 # Modules of bots/ that have a main() but are not bots a job may run.
@@ -56,10 +64,23 @@ class Job:
     arguments: tuple[str, ...] = ()
     description: str = ""
     line: int | None = field(default=None, compare=False)
+    path: str | None = field(default=None, compare=False)     # the jobs file, for messages
 
     @property
     def module(self) -> str:
         return self.bot if "." in self.bot else f"bots.{self.bot}"
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text`, described ("U+000A"), or None."""
+    m = _CONTROL.search(text)
+    return f"the control character U+{ord(m.group()):04X}" if m else None
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """`text` quoted for a message or a listing: control characters as escapes, never raw."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown) if _CONTROL.search(shown) else f"'{shown}'"
 
 
 def parse_timeout(value) -> float:
@@ -101,8 +122,8 @@ def _lines(text: str) -> tuple[dict[int, int], dict[tuple[int, str], int], dict[
     """Line numbers (1-based) of each job, of each key in it, and the keys given twice."""
     job_line, key_line, dupes = {}, {}, {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = safeload.compose_yaml(text, safeload.SETTINGS)
+    except (yaml.YAMLError, safeload.LimitError):
         return job_line, key_line, dupes
     if isinstance(root, yaml.MappingNode):
         for k, v in root.value:
@@ -128,7 +149,9 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
     module that exists as a file under `root` (tests only).
     """
     try:
-        data = yaml.safe_load(text)
+        data = safeload.load_yaml(text, safeload.SETTINGS)
+    except safeload.LimitError as exc:
+        raise JobsError(f"refused: {exc.message}", path, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise JobsError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path,
@@ -161,8 +184,8 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
             raise fail(f"the name is used twice (first on line {names[name]})", "name")
         names[name] = line
         bot = raw["bot"]
-        if not isinstance(bot, str):
-            raise fail("'bot' must be a module name", "bot")
+        if not isinstance(bot, str) or not _MODULE_RE.match(bot):
+            raise fail(f"'bot' must be a module name (letters, digits, '_', dots), not {printable(str(bot))}", "bot")
         if "." in bot:
             if not allow_modules:
                 raise fail(f"bot {bot!r}: a dotted module is only allowed with GMW_JOBS_ALLOW_MODULES=1 "
@@ -171,6 +194,9 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
                 raise fail(f"bot {bot!r}: no such module", "bot")
         elif known_bots is not None and bot not in known_bots:
             raise fail(f"unknown bot {bot!r} (known: {', '.join(sorted(known_bots)) or 'none'})", "bot")
+        if control_character(str(raw["schedule"])):
+            raise fail(f"bad schedule {printable(str(raw['schedule']))}: control characters are not accepted",
+                       "schedule")
         try:
             schedule = Schedule.parse(str(raw["schedule"]))
         except ScheduleError as exc:
@@ -187,17 +213,28 @@ def parse_jobs(text: str, path: str = "jobs.yaml", known_bots: set[str] | None =
                 raise fail(f"bad arguments: {exc}", "arguments") from None
         if not isinstance(args, list) or not all(isinstance(a, (str, int, float)) for a in args):
             raise fail("'arguments' must be a list of strings or one string", "arguments")
-        jobs.append(Job(name, bot, schedule, timeout, tuple(str(a) for a in args),
-                        str(raw.get("description") or ""), line))
+        args = [str(a) for a in args]
+        for n, arg in enumerate(args):
+            bad = control_character(arg)
+            if bad:
+                raise fail(f"argument {n + 1} ({printable(arg)}) holds {bad}: not accepted (a crontab or unit "
+                           "file line would end there)", "arguments")
+        description = raw.get("description") or ""
+        if not isinstance(description, str) or control_character(description):
+            raise fail(f"'description' must be one line of text without control characters "
+                       f"({control_character(str(description)) or 'not text'})", "description")
+        jobs.append(Job(name, bot, schedule, timeout, tuple(args), description, line, path))
     return jobs
 
 
 def load_jobs(path: Path, known_bots: set[str] | None = None, allow_modules: bool = False,
               root: Path | None = None) -> list[Job]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = safeload.read_text(Path(path), safeload.SETTINGS)
     except (OSError, UnicodeDecodeError) as exc:
         raise JobsError(f"cannot read the jobs file: {exc}", str(path)) from None
+    except safeload.LimitError as exc:
+        raise JobsError(f"refused: {exc.message}", str(path)) from None
     return parse_jobs(text, str(path), known_bots, allow_modules, root)
 
 

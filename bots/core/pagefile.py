@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from bots.core.sources import SourceError, SourcePage
+from bots.core.sources import MAX_PAGE_BYTES, SourceError, SourcePage
 
 __all__ = ["BEGIN", "END", "iter_pagefile", "parse_pagefile"]
 
@@ -33,6 +33,8 @@ END = "{{-stop-}}"
 _BLOCK = re.compile(re.escape(BEGIN) + "(.*?)" + re.escape(END), re.DOTALL)
 _TITLE = re.compile("'''(.*?)'''")  # no DOTALL: a title does not span lines
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes kept by surrogateescape
+# The whole file is read at once (as pywikibot does): bounded, so that one file cannot exhaust memory.
+MAX_PAGEFILE_BYTES = 256 * 1024 * 1024
 
 
 def _byte_offset(raw: str, nth: int) -> int:
@@ -46,6 +48,11 @@ def iter_pagefile(path: str | Path) -> Iterator[SourcePage | SourceError]:
     """Yield the pages of the pagefromfile file at `path`."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_PAGEFILE_BYTES:
+            yield SourceError(str(path), f"{size} bytes: over the limit of {MAX_PAGEFILE_BYTES} bytes for a "
+                              "pagefromfile file (split it)")
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield SourceError(str(path), f"cannot read: {exc.strerror or exc}")
@@ -77,6 +84,8 @@ def parse_pagefile(data: bytes, origin: str) -> Iterator[SourcePage | SourceErro
             yield SourceError(where, f"not UTF-8: byte 0x{byte:02x} at offset {offset}", title)
         elif title is None:
             yield SourceError(where, "block has no '''bold title''' (pagefromfile skips it)")
+        elif len(contents) > MAX_PAGE_BYTES:
+            yield SourceError(where, f"a page of more than {MAX_PAGE_BYTES} characters: skipped", title)
         else:
             yield SourcePage(title=title, text=contents.strip(), origin=where)
     stray = text.find(BEGIN, end)

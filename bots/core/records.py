@@ -36,6 +36,7 @@ from typing import Iterator
 
 import yaml
 
+from bots.core import safeload
 from bots.core.schema import TemplateSchema
 from bots.core.titles import InvalidTitle, namespace_of, validate_title
 
@@ -104,18 +105,24 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 def load_file(path: Path) -> object:
     """The parsed file; raises RecordError for unreadable, non-UTF-8 or malformed files."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = safeload.read_text(path, safeload.RECORDS)
     except UnicodeDecodeError as exc:
         raise _file_error(path, f"not UTF-8 (byte {exc.start}): {exc.reason}") from None
     except OSError as exc:
         raise _file_error(path, f"cannot read: {exc.strerror}") from None
+    except safeload.LimitError as exc:
+        raise _file_error(path, f"refused: {exc.message}") from None
     if path.suffix == ".json":
         try:
-            return json.loads(text)
+            return safeload.load_json(text, safeload.RECORDS)
         except json.JSONDecodeError as exc:
             raise _file_error(path, f"malformed JSON: {exc.msg}", exc.lineno) from None
+        except safeload.LimitError as exc:
+            raise _file_error(path, f"refused: {exc.message}", exc.line) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)   # noqa: S506 - a SafeLoader subclass
+        return safeload.load_yaml(text, safeload.RECORDS, _LineLoader)
+    except safeload.LimitError as exc:
+        raise _file_error(path, f"refused: {exc.message}", exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

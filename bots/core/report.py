@@ -1,30 +1,88 @@
-"""Check results as text: the terminal table, and the report page editors read on the wiki."""
+"""Check results as text: the terminal table, the JSON document, and the report page editors read.
+
+Bounded whatever the pages hold: of one rule's findings on one page, the first `CAP` are listed and
+the rest counted ("and N more"); the counts always cover every finding; a message is cut at
+`MESSAGE_CHARS`; and the report page never grows past the wiki's page size limit (what does not fit
+is counted, not listed).
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable
 
 from bots.core.escape import escape_value
 from bots.core.rules.base import Finding
+from bots.core.titles import InvalidTitle, validate_title
 
-__all__ = ["render_table", "render_report"]
+__all__ = ["render_table", "render_report", "json_document", "capped", "Omitted", "CAP", "MESSAGE_CHARS",
+           "MAX_REPORT_BYTES"]
 
+CAP = 20                          # findings of one rule on one page that are listed
+MESSAGE_CHARS = 300               # of a message, on the report page
+MAX_REPORT_BYTES = 2048 * 1024    # MediaWiki's default $wgMaxArticleSize (2048 KB)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Omitted:
+    """Findings of one rule on one page beyond the first CAP: counted, not listed."""
+
+    page: str
+    rule: str
+    severity: str
+    count: int
+
+    def as_dict(self) -> dict:
+        return {"page": self.page, "rule": self.rule, "severity": self.severity, "count": self.count}
+
+    def text(self) -> str:
+        return f"and {self.count} more {self.rule} findings on this page"
+
+
+def capped(findings: Iterable[Finding], cap: int = CAP) -> tuple[list[Finding], list[Omitted]]:
+    """The findings to list (in their order, at most `cap` per page and rule), and what was left out."""
+    shown: list[Finding] = []
+    seen: Counter = Counter()
+    severity: dict[tuple[str, str], str] = {}
+    for f in findings:
+        key = (f.page, f.rule)
+        seen[key] += 1
+        if seen[key] <= cap:
+            shown.append(f)
+        severity.setdefault(key, f.severity.value)
+    omitted = [Omitted(page, rule, severity[(page, rule)], n - cap) for (page, rule), n in seen.items() if n > cap]
+    return shown, sorted(omitted, key=lambda o: (o.page, o.rule))
+
+
+def json_document(pages: int, findings: list[Finding], counts: dict, errors: list[str]) -> dict:
+    """What `check -format:json` prints: the listed findings, what was left out, and every count."""
+    shown, omitted = capped(findings)
+    return {"pages": pages, "findings": [f.as_dict() for f in shown],
+            "omitted": [o.as_dict() for o in omitted], "counts": counts, "errors": errors}
 
 
 def render_table(findings: list[Finding], pages: int, width: int = 100) -> str:
     """The terminal table: page, line, severity, rule, message (the fix, when there is one)."""
     if not findings:
         return f"{pages} pages checked: no findings."
+    shown, omitted = capped(findings)
+    more = {(o.page, o.rule): o for o in omitted}
     rows = [("PAGE", "LINE", "SEVERITY", "RULE", "MESSAGE")]
-    for f in findings:
+    listed: Counter = Counter()
+    for f in shown:
         msg = f.message + (f" [fix: {f.fix}]" if f.fix else "")
         rows.append((f.page, str(f.line), f.severity.value, f.rule, msg))
+        listed[(f.page, f.rule)] += 1
+        o = more.get((f.page, f.rule))
+        if o is not None and listed[(f.page, f.rule)] == CAP:
+            rows.append((f.page, "", o.severity, o.rule, f"... {o.text()}"))
     w0 = min(max(len(r[0]) for r in rows), 40)
     w3 = max(len(r[3]) for r in rows)
     lines = []
     for r in rows:
         page = r[0] if len(r[0]) <= w0 else r[0][: w0 - 1] + "…"
-        lines.append(f"{page:<{w0}}  {r[1]:>5}  {r[2]:<8}  {r[3]:<{w3}}  {r[4]}")
+        lines.append(_printable(f"{page:<{w0}}  {r[1]:>5}  {r[2]:<8}  {r[3]:<{w3}}  {r[4]}"))
     counts = Counter(f.severity.value for f in findings)
     lines.append("")
     lines.append(f"{pages} pages checked: {counts['error']} errors, {counts['warning']} warnings, "
@@ -32,32 +90,76 @@ def render_table(findings: list[Finding], pages: int, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
+def _printable(line: str) -> str:
+    """No control character from a page reaches the terminal (a message may quote page text)."""
+    return "".join(c if c.isprintable() or c == "\t" else f"\\x{ord(c):02x}" for c in line) \
+        if not line.isprintable() else line
+
+
+def _cell(text: str, limit: int | None = None) -> str:
     # Messages quote page text: never let them add markup to the report.
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
     return escape_value(text).replace("&#10;", " ")
 
 
+def _page_cell(title: str) -> str:
+    """A link to the page; a title the wiki could not hold (an offline file's) is shown as text."""
+    try:
+        return f"[[:{validate_title(title)}]]"
+    except InvalidTitle:
+        return _cell(title, MESSAGE_CHARS)
+
+
 def render_report(findings: list[Finding], pages: int, universes: dict[str, str | None],
-                  rule_docs: dict[str, str]) -> str:
+                  rule_docs: dict[str, str], max_bytes: int = MAX_REPORT_BYTES) -> str:
     """The report page: counts per rule, then one sortable table per universe, linking the pages.
-    Deterministic (no timestamp), so an unchanged result gives an unchanged page and no edit."""
+    Deterministic (no timestamp), so an unchanged result gives an unchanged page and no edit.
+    At most `max_bytes` of UTF-8: rows that would not fit are counted at the end instead."""
     out = ["This page is written by the consistency-check bot; edits here are overwritten. "
            "To accept a finding, list it on the exceptions page.", "",
            f"'''{pages}''' pages checked, '''{len(findings)}''' findings.", "",
            "== Findings per rule ==", '{| class="wikitable sortable"', "! Rule !! Severity !! Findings !! What it finds"]
     per_rule = Counter((f.rule, f.severity.value) for f in findings)
     for (rule, sev), n in sorted(per_rule.items(), key=lambda kv: (_SEVERITY_ORDER[kv[0][1]], kv[0][0])):
-        out.append(f"|-\n| <code>{rule}</code> || {sev} || {n} || {_cell(rule_docs.get(rule, ''))}")
+        out.append(f"|-\n| <code>{_cell(rule)}</code> || {sev} || {n} || {_cell(rule_docs.get(rule, ''), MESSAGE_CHARS)}")
     out.append("|}")
+    shown, omitted = capped(findings)
+    more = {(o.page, o.rule): o for o in omitted}
     by_universe: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
+    for f in shown:
         by_universe[universes.get(f.page) or "(no universe)"].append(f)
+    # What the page ends with when rows are left out; reserved so that it always fits.
+    reserve = 400
+    size = sum(len(line.encode("utf-8")) + 1 for line in out)
+    unlisted = Counter()       # page -> findings not listed for lack of room
+    full = size + reserve > max_bytes
     for universe in sorted(by_universe):
-        items = by_universe[universe]
-        out += ["", f"== {_cell(universe)} ==", '{| class="wikitable sortable"',
+        head = ["", f"== {_cell(universe, MESSAGE_CHARS)} ==", '{| class="wikitable sortable"',
                 "! Page !! Line !! Severity !! Rule !! Message !! Fix"]
-        for f in sorted(items, key=lambda f: (f.page, f.line, f.rule)):
-            out.append(f"|-\n| [[:{f.page}]] || {f.line} || {f.severity.value} || <code>{f.rule}</code> || "
-                       f"{_cell(f.message)} || {_cell(f.fix or '')}")
-        out.append("|}")
+        rows: list[str] = []
+        listed: Counter = Counter()
+        for f in sorted(by_universe[universe], key=lambda f: (f.page, f.line, f.rule)):
+            key = (f.page, f.rule)
+            listed[key] += 1
+            row = [f"|-\n| {_page_cell(f.page)} || {f.line} || {f.severity.value} || <code>{_cell(f.rule)}</code>"
+                   f" || {_cell(f.message, MESSAGE_CHARS)} || {_cell(f.fix or '', MESSAGE_CHARS)}"]
+            if key in more and listed[key] == CAP:
+                o = more[key]
+                row.append(f"|-\n| {_page_cell(f.page)} || || {o.severity} || <code>{_cell(o.rule)}</code> || "
+                           f"''{_cell(o.text())}'' ||")
+            cost = sum(len(r.encode("utf-8")) + 1 for r in row)
+            extra = sum(len(h.encode("utf-8")) + 1 for h in head) + 3 if not rows else 0
+            if full or size + extra + cost + reserve > max_bytes:
+                full = True
+                unlisted[f.page] += 1 + (more[key].count if key in more and listed[key] == CAP else 0)
+                continue
+            size += extra + cost
+            rows += row
+        if rows:
+            out += head + rows + ["|}"]
+    if unlisted:
+        out += ["", f"'''{sum(unlisted.values())}''' more findings on '''{len(unlisted)}''' pages are not listed: "
+                f"the page would be over the wiki's size limit ({max_bytes // 1024} KB). "
+                "The counts above include them; the check's -format:json output lists them."]
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ normalisation of user names, the wiki's own name as an alias of ``Project``.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from html.entities import html5
@@ -23,6 +24,10 @@ __all__ = [
     "namespace_of",
     "title_to_filename",
     "filename_to_title",
+    "is_shortened",
+    "shortened_for",
+    "TITLE_INDEX",
+    "MAX_STEM_BYTES",
 ]
 
 # Canonical names of MediaWiki's built-in namespaces. 9 and 13 are not used
@@ -175,23 +180,57 @@ def namespace_of(title: str) -> int:
     return _split(title)[0]
 
 
+# File names: at most 255 bytes on every common file system, ".wikitext" included; longer titles
+# get a shortened name. Room is left for editors' tools that add a suffix (".orig", "~").
+MAX_STEM_BYTES = 200
+TITLE_INDEX = ".gmw-titles.tsv"      # in a folder: shortened file name <TAB> title, one per line
+_HASHED = re.compile(r"~[0-9a-f]{16}$")
+_FILENAME_ESCAPE = re.compile("%(2F|25|7E)", re.IGNORECASE)
+_UNESCAPED = {"2F": "/", "25": "%", "7E": "~"}
+_SUFFIX = ".wikitext"
+
+
+def _title_hash(title: str) -> str:
+    return hashlib.sha256(title.encode("utf-8")).hexdigest()[:16]
+
+
 def title_to_filename(title: str) -> str:
     """File name (without extension) for a title; filename_to_title() undoes it.
 
     Only what a POSIX file name cannot hold is escaped: "/" and the escape
     character "%" itself. Spaces become underscores as in MediaWiki URLs,
     which is reversible because normalised titles contain no underscores.
+
+    A name over MAX_STEM_BYTES is shortened: its start, "~" and 16 hex digits
+    of the title's SHA-256. Such a name cannot be read back alone: the folder's
+    TITLE_INDEX lists its title (bots.core.sources reads it, bots.generate writes
+    it). A name that merely looks shortened has its "~" escaped ("%7E").
     """
-    return title.replace("%", "%25").replace("/", "%2F").replace(" ", "_")
+    name = title.replace("%", "%25").replace("/", "%2F").replace(" ", "_")
+    if len(name.encode("utf-8")) > MAX_STEM_BYTES:
+        keep = MAX_STEM_BYTES - 17
+        cut = name.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
+        cut = re.sub(r"%[0-9A-Fa-f]?$", "", cut)          # never half an escape
+        return f"{cut}~{_title_hash(title)}"
+    if _HASHED.search(name):
+        name = name[:-17] + "%7E" + name[-16:]
+    return name
 
 
-_FILENAME_ESCAPE = re.compile("%(2F|25)", re.IGNORECASE)
-_SUFFIX = ".wikitext"
+def is_shortened(name: str) -> bool:
+    """A file name (with or without ".wikitext") that title_to_filename() shortened."""
+    return bool(_HASHED.search(name.removesuffix(_SUFFIX)))
+
+
+def shortened_for(name: str, title: str) -> bool:
+    """Whether a shortened file name belongs to this title (its hash matches)."""
+    return title_to_filename(title) == name.removesuffix(_SUFFIX)
 
 
 def filename_to_title(name: str) -> str:
-    """Title for a file name made by title_to_filename(), with or without ".wikitext"."""
+    """Title for a file name made by title_to_filename(), with or without ".wikitext".
+    A shortened name (is_shortened) is not a title: look it up in the folder's TITLE_INDEX."""
     if name.endswith(_SUFFIX):
         name = name[: -len(_SUFFIX)]
     name = name.replace("_", " ")
-    return _FILENAME_ESCAPE.sub(lambda m: "/" if m.group(1).upper() == "2F" else "%", name)
+    return _FILENAME_ESCAPE.sub(lambda m: _UNESCAPED[m.group(1).upper()], name)

@@ -25,11 +25,15 @@ from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
-from bots.core.sources import SourceError, SourcePage
+from bots.core.sources import MAX_PAGE_BYTES, SourceError, SourcePage
 
-__all__ = ["iter_xml", "sniff_encoding"]
+__all__ = ["iter_xml", "sniff_encoding", "MAX_REVISION_CHARS"]
 
 _LINE_LIMIT = 1 << 20  # feed very long lines in pieces, not whole
+# The XML of one revision: a bigger one is skipped (its page is an error), so that one page cannot
+# hold more than this in memory. The text of a page is at most MAX_PAGE_BYTES; escaping (&lt;) can
+# make its XML longer.
+MAX_REVISION_CHARS = 2 * MAX_PAGE_BYTES
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -181,67 +185,130 @@ def iter_xml(path: str | Path) -> Iterator[SourcePage | SourceError]:
     """Yield one SourcePage per <page> of the export at `path`.
 
     A page that cannot be used (no title, no revision, deleted or missing
-    text, a non-numeric <ns> or <id>) is a SourceError and the next page
-    follows. Malformed XML or a broken archive ends the file: the pages
-    before it are yielded, then one SourceError with the line and column.
+    text, a non-numeric <ns> or <id>, a revision over MAX_REVISION_CHARS of
+    XML) is a SourceError and the next page follows. Malformed XML, a DOCTYPE
+    (entity declarations: refused, MediaWiki never writes one) or a broken
+    archive ends the file: the pages before it are yielded, then one
+    SourceError with the line and column.
     """
     path = Path(path)
-    parser = XMLPullParser(events=("start", "end"))
-    stack: list[Element] = []
-    builders: list[_PageBuilder] = []
-    pages = 0
-    line = 1
-    root_name = None
-
-    def drain() -> Iterator[SourcePage | SourceError]:
-        nonlocal pages, root_name
-        for event, elem in parser.read_events():
-            name = _local(elem.tag)
-            if event == "start":
-                if root_name is None:
-                    root_name = name
-                stack.append(elem)
-                if name == "page":
-                    builders.append(_PageBuilder(line))
-                continue
-            stack.pop()
-            parent = stack[-1] if stack else None
-            if name == "revision" and builders and parent is not None and _local(parent.tag) == "page":
-                builders[-1].add(_Revision(elem))
-                parent.remove(elem)  # a long history must not pile up in memory
-            elif name == "page" and builders:
-                pages += 1
-                yield builders.pop().finish(elem, path)
-                elem.clear()
-                if parent is not None:
-                    parent.remove(elem)
-
+    state = _Reader(path)
     try:
         with _open_binary(path) as stream:
-            for chunk in _lines(stream):
-                parser.feed(chunk)
-                yield from drain()
+            chunks = _lines(stream)
+            for chunk in chunks:
+                if state.root_name is None and "<!DOCTYPE" in state.prolog(chunk):
+                    yield SourceError(f"{path}:{state.line}", "a DOCTYPE (entity declarations) is not accepted in "
+                                      "an export; reading stops here")
+                    return
+                state.fed += len(chunk)
+                state.parser.feed(chunk)
+                yield from state.drain()
                 if chunk.endswith("\n"):
-                    line += 1
-            parser.close()
-            yield from drain()
+                    state.line += 1
+                if state.oversized():
+                    yield state.skipped_page()
+                    yield from state.resync(chunks)
+            state.parser.close()
+            yield from state.drain()
     except ParseError as exc:
-        yield from _safe_drain(drain)
+        yield from _safe_drain(state.drain)
         err_line, column = exc.position
-        yield SourceError(f"{path}:{err_line}", f"malformed XML, reading stops here: {exc} (column {column})")
+        yield SourceError(f"{path}:{err_line + state.line_offset}",
+                          f"malformed XML, reading stops here: {exc} (column {column})")
         return
     except UnicodeDecodeError as exc:
         yield SourceError(
-            f"{path}:{line}", f"cannot decode as {exc.encoding} ({exc.reason}); reading stops here"
+            f"{path}:{state.line}", f"cannot decode as {exc.encoding} ({exc.reason}); reading stops here"
         )
         return
     except (OSError, EOFError, LookupError) as exc:
         # Unreadable file, corrupt or truncated archive, unknown declared encoding.
-        yield SourceError(f"{path}:{line}", f"cannot read, reading stops here: {exc}")
+        yield SourceError(f"{path}:{state.line}", f"cannot read, reading stops here: {exc}")
         return
-    if pages == 0 and root_name != "mediawiki":
-        found = f"<{root_name}>" if root_name else "no element"
+    if state.pages == 0 and state.root_name != "mediawiki":
+        found = f"<{state.root_name}>" if state.root_name else "no element"
         yield SourceError(str(path), f"not a MediaWiki export: no <page> found (root is {found})")
+
+
+_PAGE_END = re.compile(r"</(?:[\w.-]+:)?page\s*>")
+
+
+class _Reader:
+    """The parse of one export: the pull parser, the open elements, and where we are."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parser = XMLPullParser(events=("start", "end"))
+        self.stack: list[Element] = []
+        self.builders: list[_PageBuilder] = []
+        self.pages = 0
+        self.line = 1
+        self.line_offset = 0        # lines before the current parser's first (after a resync)
+        self.root_name: str | None = None
+        self.fed = 0                # characters fed so far
+        self.revision_at: int | None = None   # `fed` when the open <revision> started
+        self._head = ""
+
+    def prolog(self, chunk: str) -> str:
+        """The text before the root element, as far as seen (a DOCTYPE lives there)."""
+        self._head = (self._head + chunk)[-4096:]
+        return self._head
+
+    def drain(self) -> Iterator[SourcePage | SourceError]:
+        for event, elem in self.parser.read_events():
+            name = _local(elem.tag)
+            if event == "start":
+                if self.root_name is None:
+                    self.root_name = name
+                self.stack.append(elem)
+                if name == "page":
+                    self.builders.append(_PageBuilder(self.line))
+                elif name == "revision":
+                    self.revision_at = self.fed
+                continue
+            self.stack.pop()
+            parent = self.stack[-1] if self.stack else None
+            if name == "revision":
+                self.revision_at = None
+            if name == "revision" and self.builders and parent is not None and _local(parent.tag) == "page":
+                self.builders[-1].add(_Revision(elem))
+                parent.remove(elem)  # a long history must not pile up in memory
+            elif name == "page" and self.builders:
+                self.pages += 1
+                yield self.builders.pop().finish(elem, self.path)
+                elem.clear()
+                if parent is not None:
+                    parent.remove(elem)
+
+    def oversized(self) -> bool:
+        return self.revision_at is not None and self.builders and self.fed - self.revision_at > MAX_REVISION_CHARS
+
+    def skipped_page(self) -> SourceError:
+        page = next((e for e in reversed(self.stack) if _local(e.tag) == "page"), None)
+        title_elem = _child(page, "title") if page is not None else None
+        title = (title_elem.text or "").strip() or None if title_elem is not None else None
+        return SourceError(f"{self.path}:{self.builders[-1].line}",
+                           f"a revision of more than {MAX_REVISION_CHARS} characters of XML: the page is skipped",
+                           title)
+
+    def resync(self, chunks: Iterator[str]) -> Iterator[SourcePage | SourceError]:
+        """Skip to the end of the oversized page and go on with a fresh parser after it."""
+        for chunk in chunks:
+            if chunk.endswith("\n"):
+                self.line += 1
+            end = _PAGE_END.search(chunk)
+            if end is None:
+                continue
+            self.parser = XMLPullParser(events=("start", "end"))
+            self.parser.feed("<mediawiki>")       # stands for the real root, whose end tag follows
+            self.stack, self.builders, self.revision_at = [], [], None
+            self.line_offset = self.line - 1
+            rest = chunk[end.end():]
+            self.fed += len(rest)
+            self.parser.feed(rest)
+            yield from self.drain()
+            return
 
 
 def _safe_drain(drain: Callable[[], Iterator[SourcePage | SourceError]]) -> Iterator[SourcePage | SourceError]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import configparser
+import shlex
 import shutil
 import subprocess
 import sys
@@ -194,7 +195,8 @@ def test_systemd_units_parse(project_jobs):
         if name.endswith(".timer"):
             assert cfg["Timer"]["OnCalendar"] and cfg["Install"]["WantedBy"] == "timers.target"
         else:
-            assert cfg["Service"]["ExecStart"].startswith("/srv/gmw/.venv/bin/python -m bots.jobs run ")
+            words = shlex.split(cfg["Service"]["ExecStart"])   # each word double-quoted, systemd-style
+            assert words[:4] == ["/srv/gmw/.venv/bin/python", "-m", "bots.jobs", "run"]
     assert "gmw-job-check-sample-full.timer" in units
 
 

@@ -1,0 +1,155 @@
+"""The page budget: work in worker processes that are replaced when they overrun, and the pre-scan
+that recognises the shapes mwparserfromhell tokenizes in quadratic time (its issue #364)."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+
+from bots.core.budget import Budget, BudgetPool, Failed, OverBudget, run_budgeted
+from bots.core.prescan import REFUSE_FACTOR, estimate, refuse
+from tests.hostile import SLOW_UNSEEN
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = Budget(cpu_seconds=0.5, memory_mb=128)
+# Table rows with "<" in a cell: quadratic for mwparserfromhell, though every construct is closed (a
+# real page of the sweble corpus has this shape: 64 KB take 6 s). The pre-scan does not price it:
+# only the budget itself can stop it.
+UNSEEN = SLOW_UNSEEN[: len("|-\n| <2 Kb\n| 0,5\n") * 1600]
+
+
+def _work(item):
+    kind, arg = item
+    if kind == "parse":                     # time spent inside the C tokenizer
+        return len(mwparserfromhell.parse(arg, skip_style_tags=True).nodes)
+    if kind == "alloc":
+        return len(bytearray(arg * 2**20))
+    if kind == "exit":
+        os._exit(arg)
+    if kind == "raise":
+        raise ValueError(arg)
+    return arg
+
+
+def test_unseen_shape_is_slow_and_passes_the_prescan():
+    # The premise of the next tests: this text is slow to tokenize and the pre-scan lets it through.
+    assert refuse(UNSEEN, SMALL) is None
+    start = time.process_time()
+    mwparserfromhell.parse(UNSEEN[:8000], skip_style_tags=True)
+    assert time.process_time() - start > 0.3
+
+
+def test_a_page_over_the_cpu_budget_is_stopped_inside_the_tokenizer_and_the_rest_goes_on():
+    items = [("value", i) for i in range(30)]
+    items[7] = ("parse", UNSEEN)
+    start = time.monotonic()
+    with BudgetPool(_work, SMALL, processes=2, chunksize=4) as pool:
+        results = list(pool.map(items))
+        assert pool.replaced == 1
+    took = time.monotonic() - start
+    over = results[7]
+    assert isinstance(over, OverBudget) and over.kind == "cpu"
+    assert over.cpu_seconds >= SMALL.cpu_seconds
+    assert "0.5 s of CPU" in over.message() and "parsing was stopped after" in over.message()
+    assert [r for i, r in enumerate(results) if i != 7] == [i for i in range(30) if i != 7]
+    assert took < 20          # far less than the text's parse (minutes): the worker was killed
+
+
+def test_memory_over_the_budget_is_refused_and_the_worker_replaced():
+    with BudgetPool(_work, SMALL, processes=1, chunksize=3) as pool:
+        results = list(pool.map([("value", 1), ("alloc", 400), ("value", 3), ("alloc", 10), ("value", 5)]))
+        assert pool.replaced == 1
+    assert results[0] == 1 and results[2] == 3 and results[3] == 10 * 2**20 and results[4] == 5
+    assert isinstance(results[1], OverBudget) and results[1].kind == "memory"
+    assert "128 MB" in results[1].message()
+
+
+def test_a_dying_worker_or_a_raising_item_is_reported_in_place():
+    with BudgetPool(_work, SMALL, processes=2, chunksize=2) as pool:
+        results = list(pool.map([("value", 0), ("exit", 9), ("value", 2), ("raise", "boom"), ("value", 4)]))
+    assert results[0] == 0 and results[2] == 2 and results[4] == 4
+    assert isinstance(results[1], OverBudget) and results[1].kind == "crashed" and "exit 9" in results[1].detail
+    assert results[3] == Failed("ValueError: boom")
+
+
+def test_results_come_in_order_and_the_pool_serves_single_calls():
+    with BudgetPool(_work, SMALL, processes=3, chunksize=5) as pool:
+        assert list(pool.map(("value", i) for i in range(200))) == list(range(200))
+        assert pool.run(("value", "one")) == "one"
+        assert isinstance(pool.run(("parse", UNSEEN)), OverBudget)
+        assert pool.run(("value", "after")) == "after"
+    assert run_budgeted(_work, ("value", 42), SMALL) == 42
+
+
+def test_an_error_of_the_input_is_raised_after_the_items_before_it():
+    def items():
+        yield ("value", 1)
+        yield ("value", 2)
+        raise ConnectionError("gone")
+
+    got = []
+    with BudgetPool(_work, SMALL) as pool, pytest.raises(ConnectionError):
+        for r in pool.map(items()):
+            got.append(r)
+    assert got == [1, 2]
+
+
+def test_a_consumer_that_stops_early_leaves_no_late_answers():
+    with BudgetPool(_work, SMALL, processes=2, chunksize=2) as pool:
+        for r in pool.map(("value", i) for i in range(50)):
+            if r == 3:
+                break
+        assert list(pool.map([("value", "x"), ("value", "y")])) == ["x", "y"]
+
+
+# -- the pre-scan ---------------------------------------------------------------------------------
+KNOWN = ["{{a|", "[[a|{{b|", "{{{a|", "{{a|\n", "[[a|", "<span a=", "{|\n|-\n|a\n", "x<y ", "{{a|b="]
+
+
+@pytest.mark.parametrize("shape", KNOWN)
+def test_known_shapes_at_64_kb_are_refused_without_parsing(shape):
+    text = shape * (65536 // len(shape))
+    start = time.process_time()
+    found = refuse(text, Budget())
+    assert time.process_time() - start < 1.0
+    assert found is not None and found.kind == "shape"
+    assert "opened and never closed" in found.detail and "issue #364" in found.detail
+
+
+@pytest.mark.parametrize("shape", KNOWN[:4])
+def test_the_estimate_follows_the_real_cost(shape):
+    text = shape * (6000 // len(shape))
+    start = time.process_time()
+    mwparserfromhell.parse(text, skip_style_tags=True)
+    real = time.process_time() - start
+    assert 0.3 * real < estimate(text).seconds < 3 * real + 0.05
+
+
+def test_ordinary_pages_are_not_refused():
+    seed = (ROOT / "data/seed/000_6832f791a49da166.txt").read_text(encoding="utf-8")
+    assert refuse(seed * 200, Budget()) is None
+    closed = "{{a|[[b|c]]|d=<span>e</span>}}\n" * 20000      # 600 KB of closed constructs
+    assert estimate(closed).seconds == 0
+    assert refuse(closed, Budget(cpu_seconds=0.05)) is None
+    nowiki = "<nowiki>{{a|</nowiki> <!-- {{b| --> text\n" * 5000   # openers that are not markup
+    assert estimate(nowiki).seconds == 0
+
+
+@pytest.mark.corpus
+def test_no_corpus_page_is_refused(corpus_dir):
+    from tests.corpus_pages import iter_corpus_pages
+    refused = [origin for origin, _title, text in iter_corpus_pages(corpus_dir)
+               if estimate(text).seconds > REFUSE_FACTOR * Budget().cpu_seconds / 2]
+    assert refused == []
+
+
+def test_several_pages_over_budget_in_one_chunk_leave_the_others_alone():
+    items = [("parse", UNSEEN) if i in (2, 3, 6, 9) else ("value", i) for i in range(12)]
+    with BudgetPool(_work, SMALL, processes=1, chunksize=12) as pool:
+        results = list(pool.map(items))
+        assert pool.replaced == 4
+    assert [i for i, r in enumerate(results) if isinstance(r, OverBudget) and r.kind == "cpu"] == [2, 3, 6, 9]
+    assert [r for i, r in enumerate(results) if i not in (2, 3, 6, 9)] == [i for i in range(12) if i not in (2, 3, 6, 9)]
