@@ -60,7 +60,7 @@ def test_a_folder_republish_keeps_the_paragraph_a_person_added(wiki, person, tmp
     _records(rec, _article(title))
     _generate(wiki, rec, folder)
     res, doc = _publish(wiki, f"-source:{folder}")
-    assert doc["created"] == [title]
+    assert title in doc["created"]
     person.edit(title, _add_after(page_text(wiki, title), "A generated lead.", "\n\nA paragraph a person wrote."))
     _records(rec, _article(title, date="4 March 1389"))
     res, doc = _publish(wiki, f"-source:{rec}")
@@ -181,7 +181,7 @@ def test_a_page_a_person_deleted_is_not_recreated_unless_asked(wiki, person, tmp
     assert skip["title"] == title and "deleted by Admin on 20" in skip["reason"] and "not wanted here" in skip["reason"]
     assert "-recreate" in skip["reason"]
     res, doc = _publish(wiki, f"-source:{rec}", "-recreate")
-    assert doc["created"] == [title] and page_text(wiki, title) is not None
+    assert title in doc["created"] and page_text(wiki, title) is not None
 
 
 # 6 -------------------------------------------------------------------------------------------------
