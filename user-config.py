@@ -8,6 +8,8 @@
 #   GMW_PASSWORD_FILE  pywikibot's password file holding ('User', BotPassword('app', 'secret'))
 #   GMW_PUT_THROTTLE   seconds between two saves (0 on the local wiki)
 #   GMW_ALLOW_HOSTS    comma-separated non-loopback hosts the bots may write to (bots/site.py refuses others)
+#   GMW_RETRY_BUDGET   seconds the bots keep trying a wiki that does not answer before they give up with
+#                      exit 6 (default 120)
 import os
 import sys
 
@@ -19,6 +21,7 @@ _api_url = os.environ.get('GMW_API_URL') or f'http://127.0.0.1:{_port}/api.php'
 # host. http://127.0.0.1.nip.io or http://localhost@example.org are not local.
 if base_dir not in sys.path:
     sys.path.append(base_dir)
+from bots.core.retry import retry_plan as _retry_plan  # noqa: E402
 from bots.core.writeguard import is_local_url as _is_local_url  # noqa: E402
 _local = _is_local_url(_api_url)
 
@@ -37,8 +40,12 @@ put_throttle = int(_throttle) if _throttle.is_integer() else _throttle
 if _local:
     minthrottle = 0
     maxthrottle = 10
-    max_retries = 8
-    retry_wait = 1
-    retry_max = 20
+# One retry budget for every bot: an unreachable wiki is reported within it (exit 6). A wiki we do not
+# run is given longer first waits, as pywikibot's etiquette asks.
+_plan = _retry_plan(float(os.environ.get('GMW_RETRY_BUDGET') or 120), 1 if _local else 5, 20 if _local else 60)
+max_retries = _plan.max_retries
+retry_wait = _plan.retry_wait
+retry_max = _plan.retry_max
+socket_timeout = (6.05, _plan.read_timeout)
 # Never prompt: cron has no keyboard.
 noisysleep = 60.0

@@ -3,194 +3,116 @@ chronology, and facts that disagree across the pages of one universe.
 
 Usage: python -m bots.check -source:PATH [options]           (offline: files)
        python -m bots.check [page generator options] [options]  (the live wiki)
-       python -m bots.check -listrules
+       python -m bots.check -listrules [-format:json]
 
-Pages:
-  -source:PATH       a folder of .wikitext files (names are titles), a MediaWiki XML export, a
-                     pagefromfile file, or records (.yaml/.json; checked as the generator writes them)
-  {generators}
-  -since:last-run    (live) only the pages changed since this command's last successful run, plus the
-                     pages that link to them; their findings are merged into that run's full result
 Options:
-  -listrules         list every rule: id, severity, group, what it finds
-  -checkconfig:FILE  enable/disable rules, override severities, set the page budget (default:
-                     check-config.yaml)
-  -format:json       print {{"pages": N, "findings": [{{"page", "rule", "severity", "line", "message",
-                     "fix"}}], "omitted": [{{"page", "rule", "severity", "count"}}], "counts": ...,
-                     "errors": [...]}} instead of the table
-  -report:PAGE       publish the report on the wiki (counts per rule, a sortable table per universe);
-                     the page is edited only when its content changed
-  -render            (live) also ask MediaWiki to parse each page: missing templates, template loops,
-                     parser-function and Lua errors, error tracking categories
-  -fix               apply the safe fixes (date-calendar-mismatch, duplicate categories, ...): on the
-                     live wiki through the publish path (conflict-safe, stop page, {{{{nobots}}}}); on a
-                     folder source, to its files. With -simulate: the diffs only
-  -processes:N       check pages in N processes (default: one per core)
-  -summary:TEXT      edit summary for -fix and -report
-  -help              this text
-Output is bounded: of one rule's findings on one page the first 20 are listed, the rest counted
-("and N more"; in JSON under "omitted"); the counts cover every finding. The report page stays
-within the wiki's page size limit: what does not fit is counted, not listed.
+{options}
+  page generators     {generators}
+
+-format:json prints {"pages": N, "findings": [{"page", "rule", "severity", "line", "message", "fix"}],
+"omitted": [{"page", "rule", "severity", "count"}], "counts": ..., "errors": [...]} (with -fix
+-simulate also "diffs"). Output is bounded: of one rule's findings on one page the first 20 are
+listed, the rest counted ("and N more"; in JSON under "omitted"); the counts cover every finding.
+Report pages: -report alone writes the scope's own page, Project:Consistency report/SCOPE (the
+scope named from the page generator options: -cat:Earth-1389 gives .../Earth-1389), and keeps the
+index Project:Consistency report listing every scope's report; -report:PAGE writes PAGE. A report
+states its scope, when it was checked, the revisions it saw and who ran it (the job, or by hand); it
+is edited only when the findings or the revisions changed, and a note a person adds outside its
+tables is kept. A selection of no pages (a typo in -cat:, a -page: that does not exist) never
+replaces a report: exit 2, unless -force.
 Page budget: each page is parsed in a worker process that may use 2 s of CPU and 512 MB (set
-page_budget: {{cpu_seconds: N, memory_mb: N}} in the configuration). A page over it, or one whose
+page_budget: {cpu_seconds: N, memory_mb: N} in the configuration). A page over it, or one whose
 shape is known to take far longer (unclosed template openers repeated, mwparserfromhell issue
 #364), gets one error finding, page-too-complex, with the measured cost; the run goes on.
 Accepted findings: editors list (rule, page) pairs on the exceptions page named in the configuration
-(default Project:Bot exceptions), one per line: `* rule-id: [[Page]]`.
-Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error, 3 some pages could not
-be read (the others were checked), 4 the stop page said stop before the report or a fix was saved,
-6 the wiki stopped answering (one line on stderr; -format:json still prints what was checked), 7 the
-ledger is damaged.
+(default Project:Bot exceptions), one per line: `* rule-id: [[Page]]`. The lines are checked too: an
+unknown rule id, a page that does not exist, or an exception whose finding no longer occurs is a
+finding on the exceptions page (exception-unknown-rule, exception-missing-page, exception-stale).
+-fix exits on the findings that remain after the fixes.
+pywikibot's global options apply on the live wiki (-user:, -log ...), and are accepted offline.
+{exit}
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Iterator
 
-from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_diff, print_help, usage_exit,
-                      wants_help)
-from bots.core.checkconfig import ConfigError, load_config
-from bots.core.budget import run_budgeted
-from bots.core.checker import PAGE_GROUPS, CheckResult, Checker, PageOutcome, apply_edits
-from bots.core.parallel import check_outcomes, default_processes
-from bots.core.generate import apply_record
-from bots.core.progress import Progress
-from bots.core.pubsource import is_records_source
-from bots.core.records import RecordError, iter_records
-from bots.core.report import MAX_REPORT_BYTES, json_document, render_report, render_table
-from bots.core.rules import all_rules
+from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command,
+                      diff_text, flag, number, optional, path, simulate, summary)
+from bots.core.checkconfig import load_config
+from bots.core.checker import CheckResult
 from bots.core.rules.base import Severity
+from bots.core.checkrun import count_source, drop_fixed, fixed_text, offline_pages, rule_list, run_checks
+from bots.core.parallel import default_processes
+from bots.core.pubsource import is_records_source
+from bots.core.report import json_document, render_table
 from bots.core.schema import load_schemas
-from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages, same_page_message
-from bots.core.titles import normalize_title
+from bots.core.sources import SourceUnavailable
 
-GENERATORS = ("-cat:, -page:, -start:, -ns:, -recentchanges: ...\n"
-              "                     (live) pywikibot's page generators; all content pages by default")
-__doc__ = __doc__.replace("{generators}", GENERATORS).replace("{{", "{").replace("}}", "}")
 ROOT = Path(__file__).resolve().parent.parent
-FLAGS = ("listrules", "render", "fix", "always", "simulate")
-VALUES = ("source", "format", "report", "checkconfig", "summary", "since", "processes")
+DEFAULT_SUMMARY = "Consistency check"
+SPEC = Spec((
+    path("source", "a folder of .wikitext files (names are titles), a MediaWiki XML export, a\n"
+         "pagefromfile file, or records (.yaml/.json; checked as the generator writes them)"),
+    choice("since", ("last-run",), "(live) only the pages changed since this command's last successful run,\n"
+           "plus the pages that link to them; their findings are merged into that run's result"),
+    flag("listrules", "list every rule: id, severity, group, what it finds"),
+    path("checkconfig", "enable/disable rules, override severities, set the page budget (default:\n"
+         "check-config.yaml)", metavar="FILE"),
+    optional("report", "publish the report on the wiki: -report alone, the scope's own page\n"
+             "(see Report pages below); -report:PAGE, that page", metavar="PAGE"),
+    flag("force", "with -report: replace the report even when the selection has no pages"),
+    flag("render", "(live) also ask MediaWiki to parse each page: missing templates, template loops,\n"
+         "parser-function and Lua errors, error tracking categories, red links, raw template code"),
+    flag("fix", "apply the safe fixes (date-calendar-mismatch, duplicate categories, ...): on the\n"
+         "live wiki through the one save path (conflict-safe, stop page, {{nobots}}); on a\n"
+         "folder source, to its files"),
+    number("processes", "check pages in N processes (default: one per core)"),
+    summary(DEFAULT_SUMMARY),
+    ALWAYS,
+    simulate("with -fix: the diffs only, on stdout (with -format:json in \"diffs\"); nothing written"),
+    FORMAT,
+), generators=True)
 
 
-def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
-    """Pages of a source; records are generated as new pages would be. A title given twice (in
-    any spelling of the same page: "foo_bar" is "Foo bar") is checked once, from its first place,
-    and the others are errors, as publish reports them."""
-    seen: dict[str, str] = {}
-    for page in _source_pages(path, schemas):
-        if isinstance(page, SourcePage):
-            first = seen.setdefault(normalize_title(page.title) or page.title, page.origin)
-            if first != page.origin:
-                yield SourceError(page.origin, same_page_message(first, "checked"), page.title)
-                continue
-        yield page
-
-
-def _source_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
-    if is_records_source(path):
-        for rec in iter_records(path, schemas):
-            if isinstance(rec, RecordError):
-                yield SourceError(rec.origin, rec.message, rec.title)
-            else:
-                yield SourcePage(rec.title, apply_record(rec, schemas[rec.template], None), rec.origin)
-        return
-    yield from iter_pages(path)
-
-
-def run_checks(pages, config, schemas, existing_titles=None, checker: Checker | None = None,
-               processes: int = 1) -> CheckResult:
-    """Library entry point: stream pages through the checker (a given one keeps its state), the
-    page rules in `processes` worker processes, each page within the configuration's page budget.
-    When the source stops answering (SourceUnavailable), the result holds what was checked before,
-    with `unavailable` saying why."""
-    checker = checker or Checker(config, schemas, existing_titles)
-    progress = Progress("check")
-
-    def texts():
-        for page in pages:
-            if isinstance(page, SourceError):
-                checker.add_error(str(page))
-            else:
-                yield page.title, page.text
-
-    unavailable = None
-    try:
-        for outcome in check_outcomes(checker, texts(), processes):
-            checker.add_outcome(outcome)
-            progress.advance()
-    except SourceUnavailable as exc:
-        unavailable = str(exc)
-        checker.add_error(f"reading stopped: {exc}")
-    if progress.done > 500:
-        progress.finish()
-    result = checker.finish()
-    result.unavailable = unavailable
-    return result
-
-
-def fixed_text(title: str, text: str, schemas: dict, config) -> str:
-    """The text with the safe fixes of the page rules applied (the page checked within the page
-    budget; a page over it is left as it is)."""
-    checker = Checker(config, schemas, groups=PAGE_GROUPS)
-    outcome = run_budgeted(lambda page: checker.check_page(*page), (title, text), config.budget)
-    if not isinstance(outcome, PageOutcome):
-        return text
-    return apply_edits(text, outcome.edits)
-
-
-def list_rules() -> str:
-    rules = all_rules()
-    w = max(len(r.id) for r in rules)
-    return "\n".join(f"{r.id:<{w}}  {r.severity.value:<7}  {r.group:<9}  {r.doc}" for r in rules)
-
-
-def main(*args: str) -> int:
-    if wants_help(args):
-        print_help(__doc__)
+@command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
+def main(opts: Options) -> int:
+    if opts.flag("listrules"):
+        rules = rule_list()
+        if opts.as_json:
+            print(json.dumps({"rules": rules}, indent=1))
+        else:
+            width = max(len(r["id"]) for r in rules)
+            print("\n".join(f"{r['id']:<{width}}  {r['severity']:<7}  {r['group']:<10}  {r['doc']}" for r in rules))
         return ExitCode.OK
-    try:
-        opts = parse_options(args, flags=FLAGS, values=VALUES, passthrough=True)
-        if opts.flag("listrules"):
-            print(list_rules())
-            return ExitCode.OK
-        if opts.get("format", "text") not in ("text", "json"):
-            raise UsageError("-format takes text or json")
-        if opts.get("since") not in (None, "last-run"):
-            raise UsageError("-since takes last-run")
-        processes = opts.get("processes", str(default_processes()))
-        if not str(processes).isdigit() or int(processes) < 1:
-            raise UsageError("-processes takes a positive number")
-        opts.values["processes"] = int(processes)
-        config = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml"))
-    except (UsageError, ConfigError) as exc:
-        return usage_exit(str(exc))
+    opts.values["processes"] = opts.get("processes") or default_processes()
+    config = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml"))
     schemas = load_schemas()
+    diffs: list[dict] = []
     if opts.get("source"):
-        if opts.rest or opts.flag("render") or opts.get("since") or opts.get("report"):
-            return usage_exit("-source: checks files; -render, -since, -report and page generator options "
-                              "need the live wiki")
+        opts.offline("check -source:")
+        if opts.flag("render") or opts.get("since") or opts.get("report"):
+            raise UsageError("-source: checks files; -render, -since, -report and page generator options "
+                             "need the live wiki")
         source = Path(opts.get("source"))
         if not source.exists():
-            return usage_exit(f"no such file or folder: {source}")
-        result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"))
+            raise UsageError(f"no such file or folder: {source}")
+        result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"),
+                            total=count_source(source))
         if opts.flag("fix"):
-            _fix_files(source, result, schemas, config, simulate=opts.flag("simulate"))
+            fixed = _fix_files(source, result, schemas, config, opts.simulate, diffs)
+            if not opts.simulate:
+                drop_fixed(result, fixed)
     else:
         from bots import livecheck
-        from bots.core.ledger import LedgerError
         try:
-            result = livecheck.run(opts, config, schemas)
-        except UsageError as exc:
-            return usage_exit(str(exc))
-        except LedgerError as exc:
-            return broken_state(exc)
+            result = livecheck.run(opts, config, schemas, diffs)
         except SourceUnavailable as exc:          # before any page was checked
             result = CheckResult(0, errors=[str(exc)], unavailable=str(exc))
         if isinstance(result, int):
             return result
-    _print(result, opts.get("format") == "json")
+    _print(result, opts.as_json, diffs)
     if result.stopped:
         print(f"stopped: {result.stopped}", file=sys.stderr)
         return ExitCode.STOPPED
@@ -206,39 +128,42 @@ def exit_code(result: CheckResult) -> int:
     return ExitCode.FINDINGS if any(f.severity is Severity.ERROR for f in result.findings) else ExitCode.OK
 
 
-def _print(result: CheckResult, as_json: bool) -> None:
+def _print(result: CheckResult, as_json: bool, diffs: list[dict]) -> None:
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     if as_json:
-        print(json.dumps(json_document(result.pages, result.findings, result.counts(), result.errors),
-                         ensure_ascii=False, indent=1))
+        doc = json_document(result.pages, result.findings, result.counts(), result.errors)
+        if diffs:
+            doc["diffs"] = diffs
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
+        for d in diffs:
+            print(d["diff"])
         print(render_table(result.findings, result.pages))
 
 
-def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulate: bool) -> None:
-    """-fix on a folder source: apply the safe fixes to the files (diffs only under -simulate)."""
+def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulate: bool,
+               diffs: list[dict]) -> set[str]:
+    """-fix on a folder source: apply the safe fixes to the files (diffs only under -simulate);
+    the titles fixed."""
     from bots.core.titles import title_to_filename
     if not source.is_dir() or is_records_source(source):
         print("note: -fix rewrites files of a folder of .wikitext files only; nothing written", file=sys.stderr)
-        return
+        return set()
+    fixed = set()
     for title in sorted(result.edits):
-        path = source / (title_to_filename(title) + ".wikitext")
-        if not path.exists():
+        file = source / (title_to_filename(title) + ".wikitext")
+        if not file.exists():
             continue
-        old = path.read_text(encoding="utf-8")
+        old = file.read_text(encoding="utf-8")
         new = fixed_text(title, old, schemas, config)
         if new == old:
             continue
-        print_diff(old, new, title, sys.stderr)
+        diffs.append({"title": title, "action": "would fix" if simulate else "fixed", "diff": diff_text(old, new, title)})
         if not simulate:
-            path.write_text(new, encoding="utf-8")
-
-
-def report_text(result: CheckResult, max_bytes: int = MAX_REPORT_BYTES) -> str:
-    """The report page, at most `max_bytes` (the wiki's page size limit)."""
-    return render_report(result.findings, result.pages, result.universes, {r.id: r.doc for r in all_rules()},
-                         max_bytes)
+            file.write_text(new, encoding="utf-8")
+        fixed.add(title)
+    return fixed
 
 
 if __name__ == "__main__":

@@ -4,12 +4,8 @@ Usage: python -m bots.harvest -source:PATH -out:FILE.json
        python -m bots.harvest [page generator options] -out:FILE.json      (the live wiki)
 
 Options:
-  -source:PATH   a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki
-                 XML export (schema 0.3 to 0.11, plain or .bz2/.gz), or a pagefromfile file
-  -out:FILE      where the JSON goes (default: standard output)
-  -checkconfig:FILE  the check configuration whose page_budget applies (default: check-config.yaml)
-  -help          this text
-{generators}
+{options}
+  page generators     {generators}
 
 Output: {"pages": N, "errors": [{"origin", "message"}], "records": [{"title", "universe",
 "universe_source", "infoboxes", "facts", "pairs", "links", "categories"}]}.
@@ -17,7 +13,8 @@ Pages that cannot be read are reported with their file and line; the others are 
 Each page is parsed within the page budget (page_budget in the check configuration: 2 s of CPU and
 512 MB by default); a page over it is an error ("page-too-complex: ...") and is not harvested.
 A wiki that stops answering: one line on stderr, the JSON holds what was read before, exit 6.
-Exit status: 0 all read, 3 some pages could not be read, 2 usage error, 6 the wiki stopped answering.
+pywikibot's global options apply on the live wiki (-user:, -log ...), and are accepted offline.
+{exit}
 """
 from __future__ import annotations
 
@@ -25,10 +22,10 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import ExitCode, UsageError, parse_options, print_help, usage_exit, wants_help
+from bots.cli import GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, path
 from bots.core.article import Article
 from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
-from bots.core.checkconfig import ConfigError, load_config
+from bots.core.checkconfig import load_config
 from bots.core.harvest import harvest_article
 from bots.core.prescan import refuse
 from bots.core.rules import PAGE_TOO_COMPLEX
@@ -36,8 +33,15 @@ from bots.core.schema import load_schemas
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATORS = "  page generators: pywikibot's -cat:, -page:, -start:, -ns:, -recentchanges: ... (the live wiki)"
-__doc__ = __doc__.replace("{generators}", GENERATORS)
+SPEC = Spec((
+    path("source", "a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
+         "XML export (schema 0.3 to 0.11, plain or .bz2/.gz), or a pagefromfile file"),
+    path("out", "where the JSON goes (default: standard output)", metavar="FILE"),
+    path("checkconfig", "the check configuration whose page_budget applies (default: check-config.yaml)",
+         metavar="FILE"),
+    choice("format", ("json", "text"), "json (default): the document on stdout (or in -out); text: a summary of "
+           "what\nwas harvested, per universe", "json"),
+), generators=True)
 
 
 def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1) -> dict:
@@ -85,49 +89,56 @@ def _error(errors: list, page: SourcePage, message: str) -> None:
     print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
-def _wiki_items(args: list[str]):
+def _wiki_items(opts: Options):
     """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
-    from bots.cli import pywikibot_args
+    from bots.cli import pass_to_pywikibot
     from bots.site import open_site
     from bots.wikipages import READ_ERRORS, iter_wiki_pages, unavailable
     try:
-        rest = pywikibot_args(args, write=False)
+        pass_to_pywikibot(opts, write=False, generators=True)
         site = open_site(write=False, login=False)
     except READ_ERRORS as exc:
         raise unavailable(exc) from exc
-    yield from iter_wiki_pages(site, rest)
+    yield from iter_wiki_pages(site, opts.rest)
 
 
-def main(*args: str) -> int:
-    if wants_help(args):
-        print_help(__doc__)
-        return ExitCode.OK
-    try:
-        opts = parse_options(args, values=("source", "out", "checkconfig"), passthrough=True)
-        budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
-    except (UsageError, ConfigError) as exc:
-        return usage_exit(str(exc))
+@command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
+def main(opts: Options) -> int:
+    budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
     schemas = load_schemas()
     if opts.get("source"):
-        if opts.rest:
-            return usage_exit(f"-source: and page generator options exclude each other: {opts.rest}")
+        opts.offline("harvest -source:")
         items = iter_pages(Path(opts.get("source")))
     else:
-        items = _wiki_items(opts.rest)
+        items = _wiki_items(opts)
     try:
         doc = harvest(items, schemas, budget)
-    except ValueError as exc:
-        return usage_exit(str(exc))
+    except ValueError as exc:       # an unknown page generator option
+        raise UsageError(str(exc)) from None
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if opts.get("out"):
         Path(opts.get("out")).write_text(text + "\n", encoding="utf-8")
         print(f"harvested {doc['pages']} pages ({len(doc['errors'])} errors) into {opts.get('out')}",
               file=sys.stderr)
-    else:
+    if opts.get("format") == "text":
+        print(_summary(doc))
+    elif not opts.get("out"):
         print(text)
     if doc.get("unavailable"):
         return ExitCode.UNAVAILABLE
     return ExitCode.FAILED if doc["errors"] else ExitCode.OK
+
+
+def _summary(doc: dict) -> str:
+    from collections import Counter
+
+    universes = Counter(r.get("universe") or "(no universe)" for r in doc["records"])
+    facts = Counter()
+    for r in doc["records"]:
+        facts[r.get("universe") or "(no universe)"] += len(r.get("facts", []))
+    lines = [f"{name}: {n} pages, {facts[name]} dated facts" for name, n in sorted(universes.items())]
+    lines.append(f"harvested {doc['pages']} pages, {len(doc['errors'])} errors")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,11 @@ from __future__ import annotations
 import sys
 
 import pywikibot
-from pywikibot import pagegenerators
 
 from bots.core.checker import Checker, CheckResult
 from bots.core.checkstate import CheckState, config_fingerprint, load_state, save_state, state_path
 from bots.core.parallel import check_outcomes
-from bots.wikipages import read_texts
+from bots.wikipages import page_generator, read_texts
 
 __all__ = ["run_since", "scope_of", "save_full_run", "changed_since"]
 
@@ -29,10 +28,7 @@ def _scope_titles(site, gen_args: list[str], existing: set[str]) -> set[str]:
     """The titles the scope covers now: no text is read, only the listing."""
     if not gen_args:
         return set(existing)
-    factory = pagegenerators.GeneratorFactory(site)
-    for arg in gen_args:
-        factory.handle_arg(arg)
-    gen = factory.getCombinedGenerator()
+    gen = page_generator(site, gen_args)
     return {p.title() for p in gen} if gen else set(existing)
 
 
@@ -90,6 +86,7 @@ def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) ->
     def texts():
         for page in read_texts(site, reread):
             found.add(page.title)
+            checker.note_revision(page.revid)
             yield page.title, page.text
 
     for outcome in check_outcomes(checker, texts(), processes):   # each page within its budget

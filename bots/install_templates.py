@@ -4,11 +4,7 @@ the universe marker, {{OldStyleDate}}, their categories.
 Usage: python -m bots.install_templates [options]      (or: pwb install_templates [options])
 
 Options:
-  -simulate        show the diff of every page that would change, and write nothing
-  -summary:TEXT    the edit summary (default: "Install bot templates from the gmw-bots repository")
-  -folder:PATH     install the page files of another folder (layout: NAMESPACE/Title.wikitext)
-  -format:json     print the summary as JSON
-  -help            this text
+{options}
 
 Pages whose text is already the same are skipped (no edit). Saving goes through the one save path,
 as publish's does: an edit a person made to an installed page since the bot installed it is merged
@@ -17,8 +13,9 @@ reported. A file whose name is not a valid title, or that is not UTF-8, is repor
 others are still installed.
 
 {stop}
-Exit status: 0 all done, 3 some files or pages failed or were skipped, 4 stopped by the stop page,
-2 usage error, 7 the ledger is damaged.
+pywikibot's global options apply (-simulate, -user:, -log ...). A page skipped (a person's edit on
+the same lines, {{nobots}}) counts as failed: exit 3.
+{exit}
 """
 from __future__ import annotations
 
@@ -26,14 +23,20 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, pywikibot_args,
-                      refused, stopped, usage_exit, wants_help)
+from bots.cli import ALWAYS, FORMAT, ExitCode, Options, Spec, UsageError, command, path, simulate, summary
 from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
 
-__doc__ = __doc__.replace("{stop}", STOP_PAGE_HELP)
 DEFAULT_SUMMARY = "Install bot templates from the gmw-bots repository"
+SPEC = Spec((
+    summary(DEFAULT_SUMMARY),
+    path("folder", "install the page files of another folder (layout: NAMESPACE/Title.wikitext)"),
+    ALWAYS,
+    simulate("show the diff of every page that would change, on stdout (with -format:json in\n"
+             "the document's \"diffs\"); write nothing, not even the ledger"),
+    FORMAT,
+))
 
 
 def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdout) -> dict:
@@ -52,32 +55,23 @@ def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdou
             items, total=len(items))
     result = {"created": done.created, "updated": done.updated, "unchanged": done.unchanged,
               "skipped": done.skipped, "failed": done.failed, "notes": done.notes}
+    if simulate:
+        result["diffs"] = done.diffs
     if done.stopped:
         result["stopped"] = done.stopped
     return result
 
 
-def main(*args: str) -> int:
+@command(SPEC, __doc__.replace("{stop}", STOP_PAGE_HELP))
+def main(opts: Options) -> int:
     import pywikibot
 
-    if wants_help(args):
-        print_help(__doc__)
-        return ExitCode.OK
-    from bots.site import WriteRefused
-    try:
-        args = pywikibot_args(args, write=True)
-    except WriteRefused as exc:
-        return refused(exc)
-    try:
-        opts = parse_options(args, values=("summary", "folder", "format"))
-    except UsageError as exc:
-        return usage_exit(str(exc))
-    if opts.get("format", "text") not in ("text", "json"):
-        return usage_exit("-format takes text or json")
+    from bots.cli import pass_to_pywikibot
+
+    pass_to_pywikibot(opts, write=True, generators=False)
     root = Path(opts.get("folder") or TEMPLATE_PAGES)
     if not root.is_dir():
-        return usage_exit(f"no such folder: {root}")
-
+        raise UsageError(f"no such folder: {root}")
     pages, bad = [], []
     for item in iter_page_files(root):
         if isinstance(item, SourceError):
@@ -85,19 +79,10 @@ def main(*args: str) -> int:
             print(f"error: {item.origin}: {item.message}", file=sys.stderr)
         else:
             pages.append(item)
-    from bots.core.ledger import LedgerError
-    from bots.runtime import StopRequested
-    try:
-        result = install(pages, opts.get("summary") or DEFAULT_SUMMARY, pywikibot.config.simulate,
-                         out=sys.stderr if opts.get("format") == "json" else sys.stdout)
-    except WriteRefused as exc:
-        return refused(exc)
-    except StopRequested as exc:
-        return stopped(exc)
-    except LedgerError as exc:
-        return broken_state(exc)
+    result = install(pages, opts.get("summary"), pywikibot.config.simulate,
+                     out=None if opts.as_json else sys.stdout)
     result["failed"] = bad + result["failed"]
-    _report(result, opts.get("format") == "json", pywikibot.config.simulate)
+    _report(result, opts.as_json, pywikibot.config.simulate)
     if result.get("stopped"):
         return ExitCode.STOPPED
     return ExitCode.FAILED if result["failed"] or result["skipped"] else ExitCode.OK
@@ -105,7 +90,7 @@ def main(*args: str) -> int:
 
 def _report(result: dict, as_json: bool, simulate: bool) -> None:
     if as_json:
-        counts = {k: len(v) for k, v in result.items() if isinstance(v, list)}
+        counts = {k: len(v) for k, v in result.items() if isinstance(v, list) and k not in ("notes", "diffs")}
         print(json.dumps({"simulate": simulate, "counts": counts, **result}, indent=1))
         return
     verb = "would be " if simulate else ""

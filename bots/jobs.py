@@ -20,19 +20,15 @@ Commands:
   toolforge      print a Toolforge jobs file (`toolforge jobs load FILE`).
 
 Options:
-  -jobs:PATH       the jobs file (default: jobs.yaml in the repository; or $GMW_JOBS_FILE)
-  -state:PATH      the state folder: history.sqlite3, locks/, logs/ (default: .state/ in the
-                   repository; or $GMW_JOBS_STATE)
-  -now:ISO         (run, due, status) take this as the current time, e.g. 2025-03-01T02:30+00:00
-  -window:MINUTES  (due) how far back the very first pass looks for a slot (default 5)
-  -format:json     (status, list, run, due) print JSON
-  -wiki:PAGE       (status) also save the status table to this wiki page, when its text changed
-  -repo:PATH       (crontab, systemd, toolforge) the repository path the configuration names; it
-                   repeats -jobs: and -state: as given (a relative path is read from the repository)
-                   (default: this repository; on Toolforge e.g. -repo:'$HOME/gmw-bots')
-  -form:jobs|due   (crontab) which form is active; the other is printed commented out (default jobs)
-  -out:FOLDER      (systemd) write the unit files there instead of printing them
-  -help            this text
+{options}
+
+Scheduled runs carry their configuration: the crontab, systemd and Toolforge output sets every
+GMW_* setting this command runs with (the wiki: GMW_WIKI_DIR, GMW_WIKI_PORT or GMW_API_URL, the bot
+account, its password file, the state folders ...), with absolute paths and the venv's python, so a
+job runs against the same wiki under cron's empty environment (env -i). How monitoring sees a
+failing job: its exit status (the table below; cron mails the output of a failing line, a systemd
+unit fails on every exit but 0, and 1 for check jobs), its row in `status` (outcome, counts, the
+last 10 runs; -wiki:PAGE puts the same table on the wiki), and its log file.
 
 Jobs file: see bots/core/jobs.py. A bad jobs file (unknown bot, bad schedule, missing key,
 non-positive timeout, duplicate name, a control character such as a newline in a name, argument,
@@ -44,8 +40,9 @@ dotted module (tests only).
 Stop page: every bot a job runs honours its stop page (User:<bot account>/Run); the runner itself
 does not read the wiki, except for `status -wiki:`.
 
-Exit status: 0 ok, 1 findings, 2 usage or bad jobs file, 3 failed, 4 stopped, 5 busy (the job's
-lock is held), 6 wiki unavailable, 7 a state file (the ledger) is damaged.
+{exit}
+A run's own exit status is the bot's; `due` exits 3 when a run failed, timed out or was killed. In
+the history an exit of 6 is the outcome "wiki unavailable".
 """
 from __future__ import annotations
 
@@ -56,8 +53,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, refused, stopped,
-                      usage_exit, wants_help)
+from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, choice, command, path, text
 from bots.core.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
 from bots.core.jobs import JobsError, discover_bots, load_jobs
 from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
@@ -65,7 +61,40 @@ from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("run", "due", "status", "list", "crontab", "systemd", "toolforge")
 DEFAULT_SUMMARY = "Bot job status"
-_FAILED = {"failed", "timeout", "killed", "usage", "unavailable", "broken state"}
+_FAILED = {"failed", "timeout", "killed", "usage", "wiki unavailable", "broken state"}
+SPEC = Spec((
+    path("jobs", "the jobs file (default: jobs.yaml in the repository; or $GMW_JOBS_FILE)"),
+    path("state", "the state folder: history.sqlite3, locks/, logs/ (default: .state/ in the\n"
+         "repository; or $GMW_JOBS_STATE)"),
+    text("now", "(run, due, status) take this as the current time, e.g. 2025-03-01T02:30+00:00",
+         metavar="ISO"),
+    text("window", "(due) how far back the very first pass looks for a slot (default 5)", metavar="MINUTES"),
+    text("wiki", "(status) also save the status table to this wiki page, when its text changed",
+         metavar="PAGE"),
+    path("repo", "(crontab, systemd, toolforge) the repository path the configuration names (default:\n"
+         "this repository; on Toolforge e.g. -repo:'$HOME/gmw-bots')"),
+    choice("form", ("jobs", "due"), "(crontab) which form is active; the other is printed commented out",
+           "jobs"),
+    path("out", "(systemd) write the unit files there instead of printing them", metavar="FOLDER"),
+    FORMAT,
+), positional=("COMMAND", "NAME"))
+
+
+def scheduled_env(environ: dict[str, str] | None = None, root: Path = ROOT) -> dict[str, str]:
+    """The configuration a scheduled run needs, from this command's own environment: every GMW_*
+    setting (paths made absolute), and for the default local wiki its folder and port spelled out."""
+    environ = dict(os.environ if environ is None else environ)
+    env = {k: v for k, v in environ.items() if k.startswith("GMW_") and k != "GMW_JOB"}
+    if "PYWIKIBOT_DIR" in environ:
+        env["PYWIKIBOT_DIR"] = environ["PYWIKIBOT_DIR"]
+    if "GMW_API_URL" not in env:
+        env.setdefault("GMW_WIKI_DIR", str(root / ".wiki"))
+        env.setdefault("GMW_WIKI_PORT", "8080")
+    for key in ("GMW_WIKI_DIR", "GMW_PASSWORD_FILE", "GMW_STATE_DIR", "GMW_JOBS_FILE", "GMW_JOBS_STATE",
+                "PYWIKIBOT_DIR"):
+        if key in env and "$" not in env[key]:
+            env[key] = str(Path(env[key]).expanduser().absolute())
+    return env
 
 
 def _now(opts) -> datetime | None:
@@ -80,32 +109,28 @@ def _now(opts) -> datetime | None:
 
 
 def _extra(opts) -> tuple[str, ...]:
-    """The -jobs:/-state: options the emitted configuration must repeat."""
-    return tuple(f"-{k}:{opts.get(k)}" for k in ("jobs", "state") if opts.get(k))
+    """The -jobs:/-state: options the emitted configuration must repeat (absolute paths)."""
+    def absolute(value: str) -> str:
+        return value if "$" in value else str(Path(value).expanduser().absolute())
+    return tuple(f"-{k}:{absolute(opts.get(k))}" for k in ("jobs", "state") if opts.get(k))
 
 
-def main(*args: str) -> int:
-    if wants_help(args) or not args:
-        print_help(__doc__)
-        return ExitCode.OK if args else ExitCode.USAGE
-    positional = [a for a in args if not a.startswith("-")]
+@command(SPEC, __doc__)
+def main(opts: Options) -> int:
+    opts.offline("jobs")
+    if not opts.positional:
+        raise UsageError(f"which command? one of {', '.join(COMMANDS)}")
+    now = _now(opts)
     try:
-        opts = parse_options([a for a in args if a.startswith("-")],
-                             values=("jobs", "state", "now", "window", "format", "wiki", "repo", "form",
-                                     "out"))
-        now = _now(opts)
-        window = timedelta(minutes=float(opts.get("window", 5)))
-    except (UsageError, ValueError) as exc:
-        return usage_exit(str(exc))
-    command, rest = positional[0] if positional else None, positional[1:]
+        window = timedelta(minutes=float(opts.get("window") or 5))
+    except ValueError:
+        raise UsageError(f"-window takes a number of minutes, not {opts.get('window')!r}") from None
+    command, rest = opts.positional[0], opts.positional[1:]
     if command not in COMMANDS:
-        return usage_exit(f"unknown command {command!r}; one of {', '.join(COMMANDS)}")
+        raise UsageError(f"unknown command {command!r}; one of {', '.join(COMMANDS)}")
     if len(rest) != (1 if command == "run" else 0):
-        return usage_exit("run takes one job name" if command == "run" else f"{command} takes no arguments")
-    as_json = opts.get("format", "text") == "json"
-    if opts.get("format", "text") not in ("text", "json") or opts.get("form", "jobs") not in ("jobs", "due"):
-        return usage_exit("-format takes text or json; -form takes jobs or due")
-
+        raise UsageError("run takes one job name" if command == "run" else f"{command} takes no arguments")
+    as_json = opts.as_json
     jobs_path = Path(opts.get("jobs") or os.environ.get("GMW_JOBS_FILE") or ROOT / "jobs.yaml")
     state = State(Path(opts.get("state") or os.environ.get("GMW_JOBS_STATE") or ROOT / ".state"))
     try:
@@ -119,7 +144,7 @@ def main(*args: str) -> int:
     if command == "run":
         by_name = {j.name: j for j in jobs}
         if rest[0] not in by_name:
-            return usage_exit(f"no job {rest[0]!r} in {jobs_path} (jobs: {', '.join(by_name) or 'none'})")
+            raise UsageError(f"no job {rest[0]!r} in {jobs_path} (jobs: {', '.join(by_name) or 'none'})")
         result = run_now(by_name[rest[0]], state, ROOT, now)
         if result is None:
             print(f"busy: job {rest[0]!r} is already running (its lock {state.lock_path(rest[0])} is held); "
@@ -143,9 +168,7 @@ def main(*args: str) -> int:
         if as_json:
             print(json.dumps(rows, indent=1))
         else:
-            for r in rows:
-                print(f"{r['name']:<24} last {r['last_started'] or 'never':<25} {r['outcome'] or '-':<12} "
-                      f"next {r['next_due']}{' (due now)' if r['due_now'] else ''}")
+            print(_status_table(rows))
         return _save_status(opts.get("wiki"), rows) if opts.get("wiki") else ExitCode.OK
     if command == "list":
         listing = [{"name": j.name, "bot": j.bot, "arguments": list(j.arguments), "schedule": j.schedule.text,
@@ -163,59 +186,61 @@ def main(*args: str) -> int:
         return ExitCode.USAGE
 
 
+def _status_table(rows: list[dict]) -> str:
+    lines = [f"{'JOB':<24} {'LAST RUN':<25} {'OUTCOME':<16} {'COUNTS':<34} NEXT RUN"]
+    for r in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted((r.get("counts") or {}).items())) or "-"
+        missed = f" (missed {r['missed']}: due now)" if r.get("missed") else ""
+        lines.append(f"{r['name']:<24} {r['last_started'] or 'never':<25} {r['outcome'] or '-':<16} "
+                     f"{counts:<34} {r['next_due']}{missed}")
+    return "\n".join(lines)
+
+
 def _emit(command: str, jobs, repo: str, jobs_path: Path, opts) -> int:
-    """crontab, systemd, toolforge: the scheduler configuration, every word quoted."""
+    """crontab, systemd, toolforge: the scheduler configuration, every word quoted, carrying the
+    configuration this command runs with."""
+    env = scheduled_env()
     if command == "crontab":
-        print(crontab(jobs, repo, str(jobs_path), _extra(opts), opts.get("form", "jobs")), end="")
+        print(crontab(jobs, repo, str(jobs_path), _extra(opts), opts.get("form", "jobs"), env=env), end="")
     elif command == "systemd":
-        units = systemd_units(jobs, repo, _extra(opts))
+        units = systemd_units(jobs, repo, _extra(opts), env=env)
         if opts.get("out"):
             out = Path(opts.get("out")).expanduser()
             out.mkdir(parents=True, exist_ok=True)
-            for name, text in units.items():
-                (out / name).write_text(text, encoding="utf-8")
+            for name, body in units.items():
+                (out / name).write_text(body, encoding="utf-8")
             print(f"wrote {len(units)} units to {out}; then: systemctl daemon-reload && "
                   f"systemctl enable --now {' '.join(n for n in units if n.endswith('.timer'))}")
         else:
-            for name, text in units.items():
-                print(f"# ==> {name} <==\n{text}")
+            for name, body in units.items():
+                print(f"# ==> {name} <==\n{body}")
     elif command == "toolforge":
-        print(toolforge_jobs(jobs, repo, _extra(opts)), end="")
+        print(toolforge_jobs(jobs, repo, _extra(opts), env=env), end="")
     return ExitCode.OK
 
 
 def _save_status(title: str, rows: list[dict]) -> int:
     """Save the status table to the wiki through the one save path, when its text changed (the only
     wiki access of this command)."""
-    from pywikibot.exceptions import Error as PywikibotError
-
-    from bots.core.ledger import LedgerError
+    from bots.cli import pywikibot_args
     from bots.core.pubsource import Item
+    from bots.core.stoppage import StopRequested
     from bots.publisher import open_ledger, publish_pages
-    from bots.runtime import StopRequested
-    from bots.site import WriteRefused, open_site
-    try:
-        site = open_site(write=True)
-        with open_ledger(site) as ledger:
-            done = publish_pages(site, ledger, [Item(title, "jobs status", status_wikitext(rows, site.username()))],
-                                 DEFAULT_SUMMARY, minor=True, out=sys.stdout)
-    except WriteRefused as exc:
-        return refused(exc)
-    except StopRequested as exc:
-        return stopped(exc)
-    except LedgerError as exc:
-        return broken_state(exc)
-    except PywikibotError as exc:
-        print(f"error: could not save [[{title}]]: {exc}", file=sys.stderr)
-        return ExitCode.UNAVAILABLE
+    from bots.site import open_site
+
+    pywikibot_args([], write=True)
+    site = open_site(write=True)
+    with open_ledger(site) as ledger:
+        done = publish_pages(site, ledger, [Item(title, "jobs status", status_wikitext(rows, site.username()))],
+                             DEFAULT_SUMMARY, minor=True, out=sys.stdout)
     if done.stopped:
-        return stopped(RuntimeError(done.stopped))
+        raise StopRequested(done.stopped)
     for entry in done.skipped + done.failed:
         print(f"error: [[{title}]] not saved: {entry['reason']}", file=sys.stderr)
-    if done.failed:
+    if done.failed or done.skipped:
         return ExitCode.FAILED
     print(f"[[{title}]] {'saved' if done.created or done.updated else 'unchanged'}")
-    return ExitCode.FAILED if done.skipped else ExitCode.OK
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

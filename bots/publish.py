@@ -11,21 +11,7 @@ Sources (-source:PATH):
                                    regions (the infobox, generated sections) are rewritten
 
 Options:
-  -summary:TEXT    the edit summary (default: "Publish from gmw-bots"); what a merge did is added to it
-  -simulate        show the diff of every page that would change; write nothing (not even the ledger)
-  -always          accepted for pywikibot compatibility: this bot never asks (cron has no keyboard)
-  -force           publish pages that the pre-publish checks would block (error-level findings)
-  -workers:N       concurrent edit requests (default: 2 on a loopback wiki, 1 elsewhere)
-  -mode:MODE       auto (default): new pages through the import API when the account may import,
-                   the rest by edits; edit: edits only; import: insist on the import API for new pages
-  -batch:N         pages per import request (default 10)
-  -minor           mark edits as minor
-  -recreate        re-create pages that a person deleted after the bot published them (by default
-                   they are skipped and reported with who deleted them and when)
-  -state:DIR       where the ledger lives (default: $GMW_STATE_DIR; for a local wiki its instance
-                   folder's state/; else .state/ in the repository)
-  -format:json     print the summary as JSON
-  -help            this text
+{options}
 
 Never clobbering people: the ledger (one SQLite file per wiki) records, for each page, the text the
 bot generated and the revision it saved. Every publish, from any source, merges three ways: the
@@ -48,8 +34,8 @@ this bot are skipped. Kill the run at any moment and run the same command again:
 job, edits nothing twice and loses nothing.
 
 {stop}
-Exit status: 0 done, 3 some pages failed (bad input or refused by the wiki), 4 stopped by the stop
-page, 2 usage error, 7 the ledger is damaged (the message names it and says how to recover).
+pywikibot's global options apply (-simulate, -user:, -log, -maxlag: ...).
+{exit}
 """
 from __future__ import annotations
 
@@ -57,88 +43,67 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ExitCode, UsageError, broken_state, parse_options, print_help, pywikibot_args,
-                      refused, stopped, usage_exit, wants_help)
+from bots.cli import ALWAYS, FORMAT, simulate, ExitCode, Options, Spec, UsageError, choice, command, flag, number, path, \
+    summary
 from bots.core.stoppage import STOP_PAGE_HELP
 
-__doc__ = __doc__.replace("{stop}", STOP_PAGE_HELP)
 DEFAULT_SUMMARY = "Publish from gmw-bots"
-FLAGS = ("always", "force", "minor", "recreate")
-VALUES = ("source", "summary", "workers", "mode", "batch", "state", "format")
+SPEC = Spec((
+    path("source", "what to publish (see Sources above)"),
+    summary(DEFAULT_SUMMARY),
+    ALWAYS,
+    flag("force", "publish pages that the pre-publish checks would block (error-level findings)"),
+    number("workers", "concurrent edit requests (default: 2 on a loopback wiki, 1 elsewhere)"),
+    choice("mode", ("auto", "edit", "import"), "auto (default): new pages through the import API when the "
+           "account may import,\nthe rest by edits; edit: edits only; import: insist on the import API for "
+           "new pages", "auto"),
+    number("batch", "pages per import request (default 10)", 10),
+    flag("minor", "mark edits as minor"),
+    flag("recreate", "re-create pages that a person deleted after the bot published them (by default\n"
+         "they are skipped and reported with who deleted them and when)"),
+    path("state", "where the ledger lives (default: $GMW_STATE_DIR; for a local wiki its instance\n"
+         "folder's state/; else .state/ in the repository)", metavar="DIR"),
+    simulate("show the diff of every page that would change, on stdout (with -format:json in\n"
+             "the document's \"diffs\"); write nothing, not even the ledger"),
+    FORMAT,
+))
 
 
-def _int_option(opts, name: str, default: int) -> int:
-    value = opts.get(name)
-    if value is None:
-        return default
-    if not str(value).isdigit() or int(value) < 1:
-        raise UsageError(f"-{name} takes a positive number, not {value!r}")
-    return int(value)
+@command(SPEC, __doc__.replace("{stop}", STOP_PAGE_HELP))
+def main(opts: Options) -> int:
+    from bots.cli import pass_to_pywikibot
 
-
-def main(*args: str) -> int:
-    if wants_help(args):
-        print_help(__doc__)
-        return ExitCode.OK
-    from bots.site import WriteRefused
-    try:
-        args = pywikibot_args(args, write=True)
-        opts = parse_options(args, flags=FLAGS, values=VALUES)
-        if not opts.get("source"):
-            raise UsageError("-source:PATH is required")
-        mode = opts.get("mode", "auto")
-        if mode not in ("auto", "edit", "import"):
-            raise UsageError("-mode takes auto, edit or import")
-        if opts.get("format", "text") not in ("text", "json"):
-            raise UsageError("-format takes text or json")
-        source = Path(opts.get("source"))
-        if not source.exists():
-            raise UsageError(f"no such file or folder: {source}")
-        batch = _int_option(opts, "batch", 10)
-        workers = _int_option(opts, "workers", 0)
-    except WriteRefused as exc:
-        return refused(exc)
-    except UsageError as exc:
-        return usage_exit(str(exc))
+    pass_to_pywikibot(opts, write=True, generators=False)
+    if not opts.get("source"):
+        raise UsageError("-source:PATH is required")
+    source = Path(opts.get("source"))
+    if not source.exists():
+        raise UsageError(f"no such file or folder: {source}")
 
     import pywikibot
 
-    from bots.core.ledger import LedgerError
     from bots.core.pubsource import iter_items
     from bots.core.schema import load_schemas
     from bots.gate import make_gate
     from bots.publisher import PublishOptions, Publisher, open_ledger
-    from bots.runtime import StopRequested
     from bots.site import is_local, open_site
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)
-    if not workers:
-        workers = 2 if is_local(site) else 1
+    workers = opts.get("workers") or (2 if is_local(site) else 1)
     schemas = load_schemas()
-    try:
-        ledger = open_ledger(site, Path(opts.get("state")) if opts.get("state") else None)
-    except LedgerError as exc:
-        return broken_state(exc)
-    options = PublishOptions(summary=opts.get("summary") or DEFAULT_SUMMARY, simulate=simulate,
-                             force=opts.flag("force"), workers=workers, mode=mode, batch=batch,
-                             minor=opts.flag("minor"), gate=make_gate(schemas), recreate=opts.flag("recreate"),
-                             categories=True)
-    try:
-        publisher = Publisher(site, ledger, options,
-                              out=sys.stderr if opts.get("format") == "json" else sys.stdout)
-    except PermissionError as exc:
-        return usage_exit(str(exc))
-    items = list(iter_items(source, schemas))
-    try:
+    with open_ledger(site, Path(opts.get("state")) if opts.get("state") else None) as ledger:
+        options = PublishOptions(summary=opts.get("summary"), simulate=simulate, force=opts.flag("force"),
+                                 workers=workers, mode=opts.get("mode"), batch=opts.get("batch"),
+                                 minor=opts.flag("minor"), gate=make_gate(schemas), recreate=opts.flag("recreate"),
+                                 categories=True)
+        try:
+            publisher = Publisher(site, ledger, options, out=None if opts.as_json else sys.stdout)
+        except PermissionError as exc:
+            raise UsageError(str(exc)) from None
+        items = list(iter_items(source, schemas))
         result = publisher.run(items, total=len(items))
-    except StopRequested as exc:      # raised before the first batch
-        return stopped(exc)
-    except LedgerError as exc:
-        return broken_state(exc)
-    finally:
-        ledger.close()
-    report(result.as_dict(simulate), opts.get("format") == "json")
+    report(result.as_dict(simulate), opts.as_json)
     if result.stopped:
         return ExitCode.STOPPED
     return ExitCode.FAILED if result.failed else ExitCode.OK

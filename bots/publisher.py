@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 import pywikibot
 from pywikibot.exceptions import APIError, Error as PywikibotError
 
-from bots.cli import print_diff
+from bots.cli import diff_text
 from bots.core.categories import category_page, used_categories
 from bots.core.ledger import Ledger, LedgerEntry, content_hash
 from bots.core.progress import Progress
@@ -71,6 +71,7 @@ class PublishResult:
     skipped: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)     # what a merge or a move did to a saved page
+    diffs: list[dict] = field(default_factory=list)     # -simulate: {"title", "action", "diff"} per page
     stopped: str | None = None
     elapsed: float = 0.0
 
@@ -82,7 +83,8 @@ class PublishResult:
         total = sum(self.counts.values())
         return {"simulate": simulate, "counts": self.counts, "created": self.created, "updated": self.updated,
                 "unchanged": len(self.unchanged), "skipped": self.skipped, "failed": self.failed,
-                "notes": self.notes, "stopped": self.stopped, "elapsed": round(self.elapsed, 3),
+                "notes": self.notes, **({"diffs": self.diffs} if simulate else {}),
+                "stopped": self.stopped, "elapsed": round(self.elapsed, 3),
                 "rate": round(total / self.elapsed, 2) if self.elapsed else None}
 
 
@@ -107,6 +109,7 @@ class _Job:
 class Publisher:
     def __init__(self, site: pywikibot.site.APISite, ledger: Ledger | None, opts: PublishOptions,
                  out=sys.stdout) -> None:
+        """`out`: where -simulate prints its diffs (None: only in the result, for a JSON document)."""
         self.site, self.ledger, self.opts, self.out = site, ledger, opts, out
         self.result = PublishResult()
         self.stop = StopPage(site, read_ahead=True)
@@ -518,12 +521,16 @@ class Publisher:
         self.progress.advance()
 
     def _show(self, job: _Job) -> None:
+        """-simulate: the diff, kept in the result and printed on `out` (None: JSON carries it)."""
         item, plan = job.item, job.plan
         verb = "would create" if plan.action is Action.CREATE else "would update"
         note = "; ".join(n for n in (job.note, plan.note) if n)
         where = f" as [[{job.target}]]" if job.target != item.title else ""
-        print(f"=== {item.title} ({verb}{where}; {item.origin}){': ' + note if note else ''}", file=self.out)
-        print_diff(job.cur.text or "", plan.text, job.target, self.out)
+        diff = diff_text(job.cur.text or "", plan.text, job.target)
+        self.result.diffs.append({"title": item.title, "action": verb, "diff": diff})
+        if self.out is not None:
+            print(f"=== {item.title} ({verb}{where}; {item.origin}){': ' + note if note else ''}", file=self.out)
+            print(diff, file=self.out)
         self._count(job)
 
 

@@ -25,7 +25,7 @@ from pywikibot.exceptions import Error as PywikibotError
 from bots.core.prefetch import prefetched
 from bots.core.sources import SourcePage, SourceUnavailable
 
-__all__ = ["GENERATOR_HELP", "READ_ERRORS", "iter_wiki_pages", "read_texts", "has_generator_options",
+__all__ = ["page_generator", "READ_ERRORS", "iter_wiki_pages", "read_texts", "has_generator_options",
            "unavailable"]
 
 # What a read of the wiki raises when the wiki does not answer usably (after pywikibot's retries).
@@ -49,8 +49,6 @@ def _guarded(gen: Callable[..., Iterator]) -> Callable[..., Iterator]:
             raise unavailable(exc) from exc
     return reader
 
-GENERATOR_HELP = ("Pages of the live wiki: pywikibot's page generator options, e.g. -cat:Earth-1389, "
-                  "-page:TITLE, -start:!, -ns:0, -recentchanges:60; all content pages by default.")
 
 _TEXT = {"rvprop": "ids|timestamp|content", "rvslots": "main"}
 
@@ -59,15 +57,21 @@ def has_generator_options(args: Iterable[str]) -> bool:
     return any(a.startswith("-") for a in args)
 
 
-@_guarded
-def iter_wiki_pages(site: pywikibot.site.APISite, gen_args: Iterable[str],
-                    default_all: bool = True, groupsize: int = 50) -> Iterator[SourcePage]:
-    """The text of every page the generator options select (content pages when none is given)."""
+def page_generator(site: pywikibot.site.APISite, gen_args: Iterable[str]):
+    """The one builder of pywikibot's page generator from the options (None: no option given); an
+    option pywikibot does not know is a ValueError ("unknown option"), never ignored."""
     factory = pagegenerators.GeneratorFactory(site)
     for arg in gen_args:
         if not factory.handle_arg(arg):
             raise ValueError(f"unknown option {arg!r}")
-    gen = factory.getCombinedGenerator()
+    return factory.getCombinedGenerator()
+
+
+@_guarded
+def iter_wiki_pages(site: pywikibot.site.APISite, gen_args: Iterable[str],
+                    default_all: bool = True, groupsize: int = 50) -> Iterator[SourcePage]:
+    """The text of every page the generator options select (content pages when none is given)."""
+    gen = page_generator(site, gen_args)
     if gen is None:
         if not default_all:
             return

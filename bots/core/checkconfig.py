@@ -37,7 +37,8 @@ from bots.core.rules import load_rules
 from bots.core.rules.base import Finding, Severity
 from bots.core.titles import normalize_title
 
-__all__ = ["CheckConfig", "ConfigError", "DEFAULT_EXCEPTIONS_PAGE", "load_config", "parse_exceptions"]
+__all__ = ["CheckConfig", "ConfigError", "DEFAULT_EXCEPTIONS_PAGE", "load_config", "parse_exceptions",
+           "exception_entries"]
 
 DEFAULT_EXCEPTIONS_PAGE = "Project:Bot exceptions"
 _RULE_KEYS = {"enabled", "severity"}
@@ -56,6 +57,7 @@ class CheckConfig:
     exceptions: set[tuple[str, str]] = field(default_factory=set)     # (rule id, normalised title)
     exceptions_page: str = DEFAULT_EXCEPTIONS_PAGE
     budget: Budget = DEFAULT_BUDGET
+    entries: tuple[tuple[str, str, int], ...] = ()    # the exceptions page's lines: (rule, title, line)
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
@@ -63,16 +65,20 @@ class CheckConfig:
     def excepted(self, rule_id: str, title: str) -> bool:
         return bool(self.exceptions) and (rule_id, normalize_title(title) or title) in self.exceptions
 
-    def apply(self, finding: Finding) -> Finding | None:
-        """The finding as this configuration reports it, or None when it is not reported."""
-        if finding.rule in self.disabled or self.excepted(finding.rule, finding.page):
+    def apply(self, finding: Finding, exceptions: bool = True) -> Finding | None:
+        """The finding as this configuration reports it, or None when it is not reported. With
+        `exceptions` False the accepted exceptions are left for the caller (who counts their use)."""
+        if finding.rule in self.disabled or (exceptions and self.excepted(finding.rule, finding.page)):
             return None
         severity = self.severities.get(finding.rule)
         return finding if severity is None or severity is finding.severity else replace(finding, severity=severity)
 
-    def with_exceptions(self, exceptions: set[tuple[str, str]]) -> CheckConfig:
-        """A copy with more exceptions (those read from the wiki's exceptions page, say)."""
-        return replace(self, exceptions=self.exceptions | exceptions)
+    def with_exceptions(self, exceptions: set[tuple[str, str]] | list[tuple[str, str, int]]) -> CheckConfig:
+        """A copy with more exceptions: (rule, title) pairs, or the (rule, title, line) entries of the
+        wiki's exceptions page (exception_entries), which the check then audits."""
+        entries = [e for e in exceptions if len(e) == 3]
+        pairs = {(e[0], e[1]) for e in exceptions}
+        return replace(self, exceptions=self.exceptions | pairs, entries=tuple(self.entries) + tuple(entries))
 
 
 def load_config(path: Path | None) -> CheckConfig:
@@ -154,11 +160,18 @@ _LINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|[^\[\]\n]*)?\]\]")
 
 def parse_exceptions(text: str) -> set[tuple[str, str]]:
     """(rule id, normalised title) pairs listed on the exceptions page (format: module docstring)."""
-    text = _IGNORED.sub("", text)
-    out = set()
+    return {(rule, title) for rule, title, _line in exception_entries(text)}
+
+
+def exception_entries(text: str) -> list[tuple[str, str, int]]:
+    """(rule id, normalised title, line) for every page every entry of the exceptions page names.
+    What is ignored is blanked, not removed, so the lines stay those of the page."""
+    text = _IGNORED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    out = []
     for m in _ENTRY.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
         for link in _LINK.finditer(m.group(2)):
             title = normalize_title(link.group(1))
             if title:
-                out.add((m.group(1), title))
+                out.append((m.group(1), title, line))
     return out

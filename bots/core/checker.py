@@ -24,6 +24,7 @@ from bots.core.prescan import refuse
 from bots.core.rules import PAGE_TOO_COMPLEX, RULE_CRASHED, load_rules
 from bots.core.rules.base import Finding, PageView, Rule, Severity
 from bots.core.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
+from bots.core.rules.exceptions import audit
 from bots.core.titles import normalize_title
 
 __all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "PAGE_GROUPS"]
@@ -51,6 +52,7 @@ class CheckResult:
     universes: dict[str, str | None] = field(default_factory=dict)   # page -> universe, pages with findings
     stopped: str | None = None     # the stop page said stop before a page (report, fix) was saved
     unavailable: str | None = None    # why the source stopped answering mid-run (the result is partial)
+    revisions: tuple[int, int] | None = None    # lowest and highest revision id of the pages checked
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, plus pages and errors: the summary `-format:json` ends with."""
@@ -78,6 +80,14 @@ class Checker:
         self.errors: list[str] = []
         self.universes: dict[str, str | None] = {}
         self.titles: set[str] = set()
+        self.used: dict[str, set[str]] = {}      # page -> rule ids whose accepted exception removed a finding
+        self.revisions: tuple[int, int] | None = None   # lowest and highest revision id of the pages seen
+
+    def note_revision(self, revid: int | None) -> None:
+        """A page was read at revision `revid` (the report states the range it saw)."""
+        if revid:
+            low, high = self.revisions or (revid, revid)
+            self.revisions = (min(low, revid), max(high, revid))
 
     @property
     def pages(self) -> int:
@@ -87,14 +97,14 @@ class Checker:
         """Drop everything known about a page (it was deleted, or is about to be checked again)."""
         self.titles.discard(title)
         self.index.pages.pop(title, None)
-        for table in (self.page_findings, self.edits, self.universes):
+        for table in (self.page_findings, self.edits, self.universes, self.used):
             table.pop(title, None)
 
     def state(self) -> dict:
         """What an incremental run starts from: per page its findings, fixes and cross-page summary."""
         return {"titles": set(self.titles), "summaries": dict(self.index.pages),
                 "page_findings": dict(self.page_findings), "edits": dict(self.edits),
-                "universes": dict(self.universes)}
+                "universes": dict(self.universes), "used": dict(self.used), "revisions": self.revisions}
 
     def restore(self, state: dict) -> None:
         self.titles = set(state["titles"])
@@ -102,6 +112,8 @@ class Checker:
         self.page_findings = dict(state["page_findings"])
         self.edits = dict(state["edits"])
         self.universes = dict(state["universes"])
+        self.used = dict(state.get("used", {}))
+        self.revisions = state.get("revisions")
 
     def check_page(self, title: str, text: str) -> PageOutcome:
         """Run the page rules on one page and summarise it for the index; changes no state, so
@@ -120,7 +132,8 @@ class Checker:
                 found.append(self._crashed(title, r.id, exc))
                 continue
             for hit in hits:
-                finding = self.config.apply(Finding(title, r.id, r.severity, hit.line, hit.message, hit.fix))
+                finding = self.config.apply(Finding(title, r.id, r.severity, hit.line, hit.message, hit.fix),
+                                            exceptions=False)
                 if finding is None:
                     continue
                 found.append(finding)
@@ -143,22 +156,31 @@ class Checker:
             finding = Finding(title, PAGE_TOO_COMPLEX, Severity.ERROR, 1, f"page not checked: {why.message()}")
         else:
             finding = Finding(title, RULE_CRASHED, Severity.ERROR, 1, f"the check crashed: {why.error}")
-        kept = self.config.apply(finding)
+        kept = self.config.apply(finding, exceptions=False)
         return PageOutcome(title, [kept] if kept else [], [], None, None)
 
     def add_outcome(self, outcome: PageOutcome) -> list[Finding]:
-        """Record a checked page: its findings, fixes and place in the universe index."""
+        """Record a checked page: its findings, fixes and place in the universe index. Accepted
+        exceptions are applied here, in the one process that sees every page, so that their use is
+        counted (an exception that removes nothing is reported as stale)."""
         title = outcome.title
         self.forget(title)
         self.titles.add(title)
-        if outcome.edits:
-            self.edits[title] = list(outcome.edits)
+        findings, edits = list(outcome.findings), list(outcome.edits)
+        if self.config.exceptions:
+            excepted = {f.rule for f in findings if self.config.excepted(f.rule, title)}
+            if excepted:
+                self.used[title] = excepted
+                findings = [f for f in findings if f.rule not in excepted]
+                edits = [e for e in edits if e[3] not in excepted]
+        if edits:
+            self.edits[title] = edits
         if outcome.summary is not None:
             self.index.add(outcome.summary)
-        if outcome.findings:
+        if findings:
             self.universes[title] = outcome.universe
-            self.page_findings[title] = list(outcome.findings)
-        return outcome.findings
+            self.page_findings[title] = findings
+        return findings
 
     def add_page(self, title: str, text: str) -> list[Finding]:
         """Check one page and record it; the page's findings (config applied)."""
@@ -170,15 +192,26 @@ class Checker:
 
     def _crashed(self, title: str, rule_id: str, exc: Exception) -> Finding | None:
         return self.config.apply(Finding(title, RULE_CRASHED, Severity.ERROR, 1,
-                                         f"rule {rule_id} crashed: {type(exc).__name__}: {exc}"))
+                                         f"rule {rule_id} crashed: {type(exc).__name__}: {exc}"), exceptions=False)
 
     def finish(self) -> CheckResult:
         """Run the cross-page rules over the index; every finding sorted by page, line, rule.
         Cheap (linear in the index) and repeatable: an incremental run calls it on the whole index."""
         existing = self.existing_titles
         findings = [f for found in self.page_findings.values() for f in found]
+        used = {(rule, title) for title, rules in self.used.items() for rule in rules}
         if self.crosspage_rules:
             for finding in self.index.findings(existing, self.crosspage_rules):
+                if self.config.excepted(finding.rule, finding.page):
+                    used.add((finding.rule, normalize_title(finding.page) or finding.page))
+                    continue
+                kept = self.config.apply(finding)
+                if kept is not None:
+                    findings.append(kept)
+        if self.config.entries:
+            enabled = {r.id for r in self.page_rules} | self.crosspage_rules
+            for finding in audit(self.config.exceptions_page, self.config.entries, checked=self.titles, used=used,
+                                 existing=existing, enabled=enabled):
                 kept = self.config.apply(finding)
                 if kept is not None:
                     findings.append(kept)
@@ -188,7 +221,9 @@ class Checker:
         for f in findings:
             if f.page not in universes and f.page in self.index.pages:
                 universes[f.page] = self.index.pages[f.page].universe
-        return CheckResult(self.pages, findings, edits, list(self.errors), universes)
+        result = CheckResult(self.pages, findings, edits, list(self.errors), universes)
+        result.revisions = self.revisions
+        return result
 
 
 PAGE_GROUPS = {"markup", "dates", "schema"}

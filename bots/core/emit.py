@@ -45,15 +45,25 @@ def _sh(word: str, job: Job | None = None) -> str:
     return word if _SAFE.match(_checked(word, job)) else shlex.quote(word)
 
 
-def runner_command(repo: str, *args: str, extra: tuple[str, ...] = ()) -> str:
-    """`cd REPO && .venv/bin/python -m bots.jobs ARGS` (a shell line; `$VAR` in a path is left to the
-    shell, as for -repo:'$HOME/gmw-bots'; every other character that means something is quoted)."""
-    words = [VENV_PYTHON, "-m", "bots.jobs", *args, *extra]
-    return f"cd {_sh(repo)} && " + " ".join(_sh(w) for w in words)
+def _python(repo: str) -> str:
+    return repo.rstrip("/") + "/" + VENV_PYTHON
+
+
+def _env_words(env: dict[str, str], job: Job | None = None) -> list[str]:
+    return [_checked(f"{k}={v}", job) for k, v in sorted(env.items())]
+
+
+def runner_command(repo: str, *args: str, extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
+    """`cd REPO && env K=V ... REPO/.venv/bin/python -m bots.jobs ARGS`: a shell line that needs
+    nothing from the environment it starts in (cron's is nearly empty); `$VAR` in a path is left to
+    the shell, as for -repo:'$HOME/gmw-bots'; every other character that means something is quoted."""
+    words = [_python(repo), "-m", "bots.jobs", *args, *extra]
+    prefix = ["env", *(shlex.quote(w) for w in _env_words(env))] if env else []
+    return f"cd {_sh(repo)} && " + " ".join(prefix + [_sh(w) for w in words])
 
 
 def crontab(jobs: list[Job], repo: str, source: str, extra: tuple[str, ...] = (), form: str = "jobs",
-            every: int = 5) -> str:
+            every: int = 5, env: dict[str, str] | None = None) -> str:
     """Both forms; the one named by `form` ("jobs" or "due") active, the other commented out."""
     def line(schedule: str, command: str, active: bool) -> str:
         text = f"{schedule} {command.replace('%', chr(92) + '%')}"   # cron reads % as a newline
@@ -62,16 +72,19 @@ def crontab(jobs: list[Job], repo: str, source: str, extra: tuple[str, ...] = ()
     out = [f"# gmw-bots jobs, from {source}. Install: crontab -e, and paste (or: python -m bots.jobs crontab",
            "# | crontab -  which REPLACES the whole crontab). Use ONE of the two forms below, not both.",
            "# Every run takes the job's lock, so overlapping starts are refused (exit 5), never doubled.",
+           "# Each line carries the configuration this was printed with (the wiki, its state, paths),",
+           "# so it runs the same under cron's empty environment. A run that fails exits non-zero and",
+           "# cron mails its output (MAILTO); 'python -m bots.jobs status' shows every job's last outcome.",
            "#",
            "# Form 1 (-form:jobs): one line per job, at the job's own schedule."]
     for job in map(_check_job, jobs):
         words = [job.name, job.module, *job.arguments]
         out.append(f"# {words[0]}: python -m {words[1]} {shlex.join(words[2:])}".rstrip())
-        command = runner_command(repo, "run", job.name, extra=extra)
+        command = runner_command(repo, "run", job.name, extra=extra, env=env)
         out.append(line(job.schedule.cron, command, form == "jobs"))
     out += ["#", f"# Form 2 (-form:due): one line every {every} minutes; runs each job whose schedule",
             "# has come due since its last recorded run (a failed run is retried at the job's next slot).",
-            line(f"*/{every} * * * *", runner_command(repo, "due", extra=extra), form == "due")]
+            line(f"*/{every} * * * *", runner_command(repo, "due", extra=extra, env=env), form == "due")]
     return "\n".join(out) + "\n"
 
 
@@ -87,24 +100,35 @@ def _unit_text(text: str, job: Job | None = None) -> str:
     return _checked(text, job).replace("%", "%%")
 
 
-def systemd_units(jobs: list[Job], repo: str, extra: tuple[str, ...] = ()) -> dict[str, str]:
-    """`gmw-job-NAME.service` and `.timer` for each job: file name -> text."""
+def _environment(word: str) -> str:
+    """One Environment= assignment, quoted: C escapes for '\\' and '"', '%%' for '%'."""
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%") + '"'
+
+
+def systemd_units(jobs: list[Job], repo: str, extra: tuple[str, ...] = (),
+                  env: dict[str, str] | None = None) -> dict[str, str]:
+    """`gmw-job-NAME.service` and `.timer` for each job: file name -> text. A unit fails on every
+    exit but 0 (and 1, findings, for a check job): an outage (6), a stop (4), a busy lock (5) are
+    failures monitoring sees (systemctl --failed, OnFailure=)."""
     if not repo.startswith("/") or repo != repo.strip():
         raise JobsError(f"systemd needs an absolute repository path for WorkingDirectory= (-repo:), not "
                         f"{printable(repo)}")
     units = {}
-    python = repo.rstrip("/") + "/" + VENV_PYTHON
+    python = _python(repo)
+    environment = [f"Environment={_environment(w)}" for w in _env_words(env or {})]
     for job in map(_check_job, jobs):
         unit = UNIT_PREFIX + job.name
         exec_start = " ".join(_unit_word(w, job) for w in (python, "-m", "bots.jobs", "run", job.name, *extra))
         desc = _unit_text(f"gmw-bots job {job.name} (python -m {job.module})", job)
+        success = (["# Exit 1 means error-level findings: the check ran, the unit did its job.",
+                    "SuccessExitStatus=1"] if job.bot == "check" else
+                   ["# Only exit 0 is success: an outage (6), a stop (4), a busy lock (5) fail the unit."])
         units[unit + ".service"] = "\n".join([
             "[Unit]", f"Description={desc}", "",
-            "[Service]", "Type=oneshot", f"WorkingDirectory={_unit_text(repo)}", f"ExecStart={exec_start}",
+            "[Service]", "Type=oneshot", f"WorkingDirectory={_unit_text(repo)}", *environment,
+            f"ExecStart={exec_start}",
             "# bots.jobs enforces the job's timeout; this is only a backstop.",
-            f"TimeoutStartSec={int(job.timeout) + 60}",
-            "# Exit 1 means findings, 5 another run holds the lock: neither is a unit failure.",
-            "SuccessExitStatus=1 5", ""])
+            f"TimeoutStartSec={int(job.timeout) + 60}", *success, ""])
         calendar = [f"OnCalendar={expr}" for expr in job.schedule.on_calendar()]
         units[unit + ".timer"] = "\n".join([
             "[Unit]", f"Description=Schedule of {desc}: {_unit_text(job.schedule.text, job)}", "",
@@ -114,9 +138,9 @@ def systemd_units(jobs: list[Job], repo: str, extra: tuple[str, ...] = ()) -> di
     return units
 
 
-def toolforge_jobs(jobs: list[Job], repo: str, extra: tuple[str, ...] = ()) -> str:
+def toolforge_jobs(jobs: list[Job], repo: str, extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> str:
     """A `toolforge jobs load` file."""
-    items = [{"name": job.name, "command": runner_command(repo, "run", job.name, extra=extra),
+    items = [{"name": job.name, "command": runner_command(repo, "run", job.name, extra=extra, env=env),
               "image": "python3.11", "schedule": job.schedule.cron, "emails": "none", "filelog": True}
              for job in map(_check_job, jobs)]
     return yaml.safe_dump(items, sort_keys=False, default_flow_style=False, width=1000)
@@ -130,22 +154,36 @@ def _cell(value) -> str:
 _COLOURS = {"ok": "#cfc", "findings": "#ffc", "running": "#ccf"}
 
 
+def _counts(counts: dict | None) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted((counts or {}).items()))
+
+
 def status_wikitext(rows: list[dict], bot_user: str | None = None) -> str:
-    """The wiki status page: a sortable table, one row per job. No clock in it, so an unchanged
-    status renders unchanged text and is not saved again."""
-    out = ["<!-- Written by python -m bots.jobs status -wiki:...; edits here are overwritten. -->",
+    """The wiki status page: a sortable table, one row per job, then each job's last runs. No clock
+    of its own in it, so an unchanged status renders unchanged text and is not saved again."""
+    out = ["<!-- Written by python -m bots.jobs status -wiki:...; a note outside the tables is kept. -->",
            '{| class="wikitable sortable"',
-           "! Job !! Bot !! Schedule !! Last run !! Outcome !! Counts !! Next due"]
+           "! Job !! Bot !! Schedule !! Last run !! Outcome !! Counts !! Next run"]
     for row in rows:
         outcome = row.get("outcome") or "never run"
         colour = _COLOURS.get(outcome, "#fcc" if row.get("outcome") else "")
         style = f'style="background:{colour}" | ' if colour else ""
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted((row.get("counts") or {}).items()))
+        missed = f" (slot {row['missed']} missed: the next due pass runs it)" if row.get("missed") else ""
         out += ["|-", f"| {_cell(row['name'])} || {_cell(row['bot'])}"
                 f" || <code>{_cell(row['schedule'])}</code>"
-                f" || {_cell(row.get('last_started'))} || {style}{_cell(outcome)} || {_cell(counts)}"
-                f" || {_cell(row.get('next_due'))}{' (due now)' if row.get('due_now') else ''}"]
+                f" || {_cell(row.get('last_started'))} || {style}{_cell(outcome)} || {_cell(_counts(row.get('counts')))}"
+                f" || {_cell(row.get('next_due'))}{_cell(missed) if missed else ''}"]
     out.append("|}")
+    for row in rows:
+        if not row.get("recent"):
+            continue
+        out += ["", f"=== {_cell(row['name'])}: the last {len(row['recent'])} runs ===", '{| class="wikitable"',
+                "! Started !! Outcome !! Duration !! Findings and counts"]
+        for run in row["recent"]:
+            secs = f"{run['seconds']:g} s" if run.get("seconds") is not None else None
+            out += ["|-", f"| {_cell(run['started'])} || {_cell(run.get('outcome'))} || {_cell(secs)} || "
+                          f"{_cell(_counts(run.get('counts')))}"]
+        out.append("|}")
     if bot_user:
         out.append(f"Stop page: [[User:{bot_user}/Run]].")
     return "\n".join(out) + "\n"

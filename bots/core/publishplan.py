@@ -23,6 +23,7 @@ from enum import Enum
 from bots.core.escape import unescape_value
 from bots.core.ledger import LedgerEntry, same_content, stored_text
 from bots.core.merge import merge3
+from bots.core.regions import TooComplex
 from bots.core.pubsource import Item
 
 __all__ = ["Action", "Current", "Plan", "plan_page", "is_redirect", "describe_region"]
@@ -111,7 +112,10 @@ def plan_page(item: Item, current: Current, entry: LedgerEntry | None, bot_user:
     base = _base(item, current, entry, bot_user)
     if base is None:
         if item.fallback is not None:
-            new = item.fallback(current.text)
+            try:
+                new = item.fallback(current.text)
+            except TooComplex as exc:
+                return Plan(Action.SKIP, reason=f"the page is too complex to merge safely ({exc}); not edited")
             if same_content(new, current.text):
                 return Plan(Action.UNCHANGED, record="regions")
             return Plan(Action.UPDATE, new, record="regions",
@@ -124,7 +128,10 @@ def plan_page(item: Item, current: Current, entry: LedgerEntry | None, bot_user:
                                         f"{entry.revid}, now {current.revid}); not overwritten")
     # One trailing newline on each side, so that a line added at the end is an insertion after the
     # last line, not a change of it.
-    merged = merge3(stored_text(base) + "\n", stored_text(ours) + "\n", current.text + "\n", item.templates)
+    try:
+        merged = merge3(stored_text(base) + "\n", stored_text(ours) + "\n", current.text + "\n", item.templates)
+    except TooComplex as exc:
+        return Plan(Action.SKIP, reason=f"the page is too complex to merge safely ({exc}); not edited")
     person = who if edited_since and who != bot_user else "others"
     if not merged.clean:
         return Plan(Action.SKIP, reason=f"edited by {person} since the bot's last publish: their edit and the "

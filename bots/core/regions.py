@@ -13,6 +13,10 @@ A marker's title is the section title as the generator writes it: escaped (bots.
 holds no ``-->`` and no newline, and no record value can forge or end a region (records refuse
 marker-like text). A begin marker without its end marker is no region: its text stays the editors'.
 Regions never overlap; of two that would, the earlier one counts.
+
+Finding an infobox call parses the page (mwparserfromhell), in the bot's own process: a page the
+linear pre-scan (bots.core.prescan) prices over one page budget is refused (TooComplex) instead,
+so a vandal's page costs a publish or a regeneration milliseconds, not minutes.
 """
 from __future__ import annotations
 
@@ -21,11 +25,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-__all__ = ["Region", "find_regions", "begin_marker", "end_marker", "MARKER_TEXT", "section_key",
-           "template_key"]
+__all__ = ["Region", "TooComplex", "find_regions", "begin_marker", "end_marker", "MARKER_TEXT",
+           "section_key", "template_key"]
 
 MARKER_TEXT = "gmw-generated"
 _BEGIN = re.compile(r"<!-- gmw-generated: ([^\n]*?) -->")
+
+
+class TooComplex(ValueError):
+    """A page whose shape would take the parser longer than a page budget (message: what was found)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,14 @@ def _template_regions(text: str, templates: Iterable[str]) -> list[Region]:
     if not names:
         return []
     from bots.core.article import Article, template_name   # parse only pages that may hold one
+    from bots.core.budget import DEFAULT
+    from bots.core.prescan import estimate
+
+    if len(text) > 4096:
+        found = estimate(text)
+        if found.seconds > DEFAULT.cpu_seconds:
+            raise TooComplex(f"{found.describe()}: parsing the page would take about {found.seconds:.0f} s, over "
+                             f"the page budget of {DEFAULT.describe()}")
 
     wanted, out = set(names), []
     for node, at in Article("", text).templates:

@@ -7,6 +7,7 @@ is counted, not listed).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -16,12 +17,34 @@ from bots.core.rules.base import Finding
 from bots.core.titles import InvalidTitle, validate_title
 
 __all__ = ["render_table", "render_report", "json_document", "capped", "Omitted", "CAP", "MESSAGE_CHARS",
-           "MAX_REPORT_BYTES"]
+           "MAX_REPORT_BYTES", "ReportMeta", "TIME_MARK", "without_time", "render_index", "scope_label",
+           "report_title", "DEFAULT_REPORT"]
 
 CAP = 20                          # findings of one rule on one page that are listed
 MESSAGE_CHARS = 300               # of a message, on the report page
 MAX_REPORT_BYTES = 2048 * 1024    # MediaWiki's default $wgMaxArticleSize (2048 KB)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+TIME_MARK = "<!-- gmw-report-time -->"
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What a report page says about itself: its scope, when, the revisions it saw, who wrote it."""
+
+    scope: str                                  # the page generator options, or "all content pages"
+    time: str                                   # when the check ran (UTC, ISO 8601)
+    revisions: tuple[int, int] | None = None    # lowest and highest revision id of the pages checked
+    job: str | None = None                      # the scheduled job that ran it (None: run by hand)
+    command: str = ""                           # the command line, as run
+    exceptions_page: str = "Project:Bot exceptions"
+    index: str | None = None                    # the index page of all scoped reports
+
+
+def without_time(text: str) -> str:
+    """The report without its time line: two runs that found the same are the same report."""
+    return "\n".join(line for line in text.split("\n") if TIME_MARK not in line)
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,42 @@ def _cell(text: str, limit: int | None = None) -> str:
     return escape_value(text).replace("&#10;", " ")
 
 
+_LINKED = re.compile(r"\[\[:?([^\[\]|\n]+)\]\]")
+
+
+def _message_cell(text: str, limit: int | None = MESSAGE_CHARS) -> str:
+    """A message with its [[Title]] mentions as links (to valid titles only), everything else escaped."""
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    out, cursor = [], 0
+    for m in _LINKED.finditer(text):
+        out.append(_cell(text[cursor:m.start()]))
+        try:
+            out.append(f"[[:{validate_title(m.group(1))}]]")
+        except InvalidTitle:
+            out.append(_cell(m.group(0)))
+        cursor = m.end()
+    out.append(_cell(text[cursor:]))
+    return "".join(out)
+
+
+def _header(meta: ReportMeta | None) -> list[str]:
+    exceptions = meta.exceptions_page if meta else "Project:Bot exceptions"
+    out = ["This page is written by the consistency-check bot; a note you add outside its tables is kept "
+           f"through later runs. To accept a finding, list it on [[{exceptions}|the exceptions page]]."]
+    if meta is None:
+        return out + [""]
+    revs = (f"{meta.revisions[0]}–{meta.revisions[1]} (the newest revision of each page checked)"
+            if meta.revisions else "—")
+    who = f"the scheduled job <code>{_cell(meta.job)}</code>" if meta.job else "a run by hand"
+    out += ['{| class="wikitable"', f"! Scope\n| {_cell(meta.scope)}",
+            f"|-\n! Checked\n| {_cell(meta.time)} {TIME_MARK}",
+            f"|-\n! Revisions\n| {revs}", f"|-\n! Written by\n| {who}: <code>{_cell(meta.command)}</code>"]
+    if meta.index:
+        out.append(f"|-\n! All reports\n| [[{meta.index}]]")
+    return out + ["|}", ""]
+
+
 def _page_cell(title: str) -> str:
     """A link to the page; a title the wiki could not hold (an offline file's) is shown as text."""
     try:
@@ -112,12 +171,12 @@ def _page_cell(title: str) -> str:
 
 
 def render_report(findings: list[Finding], pages: int, universes: dict[str, str | None],
-                  rule_docs: dict[str, str], max_bytes: int = MAX_REPORT_BYTES) -> str:
-    """The report page: counts per rule, then one sortable table per universe, linking the pages.
-    Deterministic (no timestamp), so an unchanged result gives an unchanged page and no edit.
+                  rule_docs: dict[str, str], max_bytes: int = MAX_REPORT_BYTES, meta: ReportMeta | None = None) -> str:
+    """The report page: what it covers (`meta`), counts per rule, then one sortable table per
+    universe, linking the pages. Its only changing line is the time (TIME_MARK): compared without it
+    (`without_time`), an unchanged result is an unchanged page, and no edit.
     At most `max_bytes` of UTF-8: rows that would not fit are counted at the end instead."""
-    out = ["This page is written by the consistency-check bot; edits here are overwritten. "
-           "To accept a finding, list it on the exceptions page.", "",
+    out = _header(meta) + [
            f"'''{pages}''' pages checked, '''{len(findings)}''' findings.", "",
            "== Findings per rule ==", '{| class="wikitable sortable"', "! Rule !! Severity !! Findings !! What it finds"]
     per_rule = Counter((f.rule, f.severity.value) for f in findings)
@@ -143,7 +202,7 @@ def render_report(findings: list[Finding], pages: int, universes: dict[str, str 
             key = (f.page, f.rule)
             listed[key] += 1
             row = [f"|-\n| {_page_cell(f.page)} || {f.line} || {f.severity.value} || <code>{_cell(f.rule)}</code>"
-                   f" || {_cell(f.message, MESSAGE_CHARS)} || {_cell(f.fix or '', MESSAGE_CHARS)}"]
+                   f" || {_message_cell(f.message)} || {_cell(f.fix or '', MESSAGE_CHARS)}"]
             if key in more and listed[key] == CAP:
                 o = more[key]
                 row.append(f"|-\n| {_page_cell(f.page)} || || {o.severity} || <code>{_cell(o.rule)}</code> || "
@@ -163,3 +222,39 @@ def render_report(findings: list[Finding], pages: int, universes: dict[str, str 
                 f"the page would be over the wiki's size limit ({max_bytes // 1024} KB). "
                 "The counts above include them; the check's -format:json output lists them."]
     return "\n".join(out) + "\n"
+
+
+def render_index(reports: dict[str, dict]) -> str:
+    """The index of the scoped report pages: report title -> {"scope", "time", "pages", "error",
+    "warning", "info", "job"}; sorted by scope."""
+    out = ["The consistency-check bot keeps one report per scope (the pages a check covers); this page lists "
+           "them. A note you add outside the table is kept.", "",
+           '{| class="wikitable sortable"', "! Scope !! Report !! Pages !! Errors !! Warnings !! Info !! Checked !! By"]
+    for title, r in sorted(reports.items(), key=lambda kv: (kv[1].get("scope", ""), kv[0])):
+        by = f"<code>{_cell(r['job'])}</code>" if r.get("job") else "by hand"
+        out.append(f"|-\n| {_cell(r.get('scope', ''))} || [[{title}]] || {r.get('pages', 0)} || {r.get('error', 0)}"
+                   f" || {r.get('warning', 0)} || {r.get('info', 0)} || {_cell(r.get('time', ''))} || {by}")
+    out.append("|}")
+    return "\n".join(out) + "\n"
+
+
+DEFAULT_REPORT = "Project:Consistency report"
+_NOT_IN_TITLES = re.compile(r"[#<>\[\]|{}_\x00-\x1f\x7f]+")
+
+
+def scope_label(gen_args: Iterable[str]) -> str:
+    """A short name for a check's scope from its page generator options: "-cat:Earth-1389" is
+    "Earth-1389", several options are joined, none is "All pages"."""
+    parts = []
+    for arg in gen_args:
+        name, _, value = arg.lstrip("-").partition(":")
+        parts.append(value if name == "cat" and value else f"{name} {value}".strip())
+    return ", ".join(parts) or "All pages"
+
+
+def report_title(label: str, base: str = DEFAULT_REPORT) -> str:
+    """The scoped report page: BASE/LABEL, the label made a valid page name (at most 200 bytes)."""
+    name = " ".join(_NOT_IN_TITLES.sub(" - ", label).split()).strip(" -/.") or "All pages"
+    while len(name.encode("utf-8")) > 200:
+        name = name[:-1]
+    return f"{base}/{name}"

@@ -24,15 +24,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from bots.core.exitcodes import OUTCOMES as _OUTCOMES
 from bots.core.history import KILLED, History
 from bots.core.jobs import Job, is_due, job_command
 
 __all__ = ["State", "JobLock", "RunResult", "execute", "run_now", "run_due", "status_rows",
            "final_json", "OUTCOMES", "exit_code_for"]
 
-# The bots' exit codes (bots.cli.ExitCode) and what a run's outcome is called for each.
-OUTCOMES = {0: "ok", 1: "findings", 2: "usage", 3: "failed", 4: "stopped", 5: "busy", 6: "unavailable",
-            7: "broken state"}
+# What a run's outcome is called for each of the bots' exit codes (the one table, bots.core.exitcodes).
+OUTCOMES = {int(code): name for code, name in _OUTCOMES.items()}
 TIMEOUT = "timeout"
 KILL_GRACE = 5.0   # seconds between SIGTERM and SIGKILL of a job's process group
 LAST_DUE = "last_due"
@@ -205,7 +205,9 @@ def execute(job: Job, lock: JobLock, state: State, history: History, cwd: Path, 
         try:
             for s in old:
                 signal.signal(s, interrupted)
+            # GMW_JOB: a bot says which job ran it (the check's report page does).
             proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                    env={**os.environ, "GMW_JOB": job.name},
                                     stderr=subprocess.STDOUT, start_new_session=True,
                                     pass_fds=(lock.fd,) if lock.fd is not None else (),
                                     preexec_fn=_child_setup(os.getpid(), _libc()))
@@ -295,8 +297,13 @@ def run_due(jobs: list[Job], state: State, cwd: Path, now: datetime | None = Non
     return results
 
 
+RECENT = 10     # runs of each job the status shows
+
+
 def status_rows(jobs: list[Job], state: State, now: datetime | None = None) -> list[dict]:
-    """Per job: its last run, that run's outcome, and when it is next due. Reads only."""
+    """Per job: its last run, that run's outcome and counts, its next slot (in the future), a slot
+    missed since its last completed run (what `due` would run now), and its last RECENT runs.
+    Reads only."""
     now = now or datetime.now().astimezone()
     history = state.history()
     try:
@@ -310,6 +317,10 @@ def status_rows(jobs: list[Job], state: State, now: datetime | None = None) -> l
                 held = JobLock(state.lock_path(job.name)).held_elsewhere()
                 outcome = "running" if held else f"{KILLED} (not yet recorded)"
             pending = is_due(job, now, history.last_done(job.name), first_since, last is not None)
+            recent = [{"started": r.started.astimezone().isoformat(timespec="seconds"),
+                       "outcome": r.outcome or ("running" if r.ended is None else None),
+                       "seconds": round((r.ended - r.started).total_seconds(), 1) if r.ended else None,
+                       "counts": r.counts} for r in history.runs(job.name, limit=RECENT)]
             rows.append({
                 "name": job.name, "bot": job.bot, "schedule": job.schedule.text,
                 "last_started": last.started.astimezone().isoformat(timespec="seconds") if last else None,
@@ -318,7 +329,9 @@ def status_rows(jobs: list[Job], state: State, now: datetime | None = None) -> l
                 "outcome": outcome, "exit_code": last.exit_code if last else None,
                 "counts": last.counts if last else None,
                 "due_now": pending is not None,
-                "next_due": (pending or job.schedule.next_slot(now)).isoformat(timespec="minutes"),
+                "missed": pending.isoformat(timespec="minutes") if pending else None,
+                "next_due": job.schedule.next_slot(now).isoformat(timespec="minutes"),
+                "recent": recent,
             })
         return rows
     finally:

@@ -59,10 +59,12 @@ def test_fix_goes_through_the_publish_path(universe):
     wiki = universe
     before = page_text(wiki, "October Revolution")
     sim = wiki.bot("check", "-page:October Revolution", "-fix", "-simulate")
-    assert "November 2nd 1389" in sim.stderr
+    assert "+" in sim.stdout and "November 2nd 1389" in sim.stdout      # the diff, on stdout
+    assert sim.returncode == 1                                             # nothing fixed yet
     assert page_text(wiki, "October Revolution") == before
     human_edit(wiki, "October Revolution", before + "\n\nA person added this line.")
     res = wiki.bot("check", "-page:October Revolution", "-fix", "-format:json")
+    assert res.returncode == 0, res.stderr          # -fix exits on what remains: the error was fixed
     after = page_text(wiki, "October Revolution")
     assert "November 2nd 1389" in after and "November 7th 1389" not in after
     assert after.endswith("A person added this line.")

@@ -50,10 +50,15 @@ def test_fix_on_a_folder(tmp_path, capsys):
     page = folder / "October_Revolution.wikitext"
     page.write_bytes(SEED.read_bytes())
     (folder / "Cats.wikitext").write_text("Text.\n[[Category:A]]\n[[Category:A]]\n", encoding="utf-8")
-    main(f"-source:{folder}", "-fix", "-simulate")
+    assert main(f"-source:{folder}", "-fix", "-simulate") == 1      # nothing fixed: the error remains
     assert page.read_bytes() == SEED.read_bytes()
-    assert "+" in capsys.readouterr().err
-    main(f"-source:{folder}", "-fix")
+    out = capsys.readouterr().out            # diffs on stdout, for every bot
+    assert "+++ October Revolution (new)" in out and "-[[Category:A]]" in out
+    assert main(f"-source:{folder}", "-fix", "-simulate", "-format:json") == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted(d["title"] for d in doc["diffs"]) == ["Cats", "October Revolution"]
+    # -fix exits on what remains: the one error had a safe fix, so none is left.
+    assert main(f"-source:{folder}", "-fix") == 0
     text = page.read_text(encoding="utf-8")
     assert "November 2nd 1389" in text and "November 7th 1389" not in text
     assert text.replace("November 2nd 1389", "November 7th 1389") == SEED.read_text(encoding="utf-8")

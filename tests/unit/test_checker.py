@@ -134,7 +134,7 @@ def test_every_rule_has_an_id_a_severity_and_a_doc_line():
         assert re.fullmatch(r"^[a-z][a-z0-9-]+$", r.id), r.id
         assert isinstance(r.severity, Severity), r.id
         assert r.doc and "\n" not in r.doc.strip() and r.doc.strip().endswith((".", ")")), r.id
-        assert (r.check is None) == (r.group in ("crosspage", "engine", "render")), r.id
+        assert (r.check is None) == (r.group in ("crosspage", "engine", "render", "exceptions")), r.id
 
 
 def test_the_engine_does_not_import_pywikibot():
@@ -143,7 +143,7 @@ def test_the_engine_does_not_import_pywikibot():
 
 
 def test_worker_processes_give_the_same_result_as_one(tmp_path):
-    from bots.check import offline_pages, run_checks
+    from bots.core.checkrun import offline_pages, run_checks
     from bots.core.generate import render_page
 
     pages = [(r.title, render_page(r, SCHEMAS[r.template])) for r in iter_records(ROOT / "data/universes", SCHEMAS)]

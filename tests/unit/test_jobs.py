@@ -174,14 +174,14 @@ def project_jobs():
 @pytest.mark.parametrize("form", ["jobs", "due"])
 def test_crontab_lines_parse(project_jobs, form):
     text = crontab(project_jobs, "/srv/gmw bots", "jobs.yaml", form=form)
-    lines = [ln.removeprefix("# ") for ln in text.splitlines() if " && .venv/bin/python -m bots.jobs" in ln]
+    lines = [ln.removeprefix("# ") for ln in text.splitlines() if "/.venv/bin/python' -m bots.jobs" in ln]
     active = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     assert len(lines) == len(project_jobs) + 1
     assert len(active) == (len(project_jobs) if form == "jobs" else 1)
     for ln in lines:
         fields = ln.split(None, 5)
         Schedule.parse(" ".join(fields[:5]))
-        assert fields[5].startswith("cd '/srv/gmw bots' && .venv/bin/python -m bots.jobs ")
+        assert fields[5].startswith("cd '/srv/gmw bots' && '/srv/gmw bots/.venv/bin/python' -m bots.jobs ")
     assert any(ln.endswith("bots.jobs run check-sample-full") for ln in lines)
     assert any(ln.startswith("*/5 * * * * ") and ln.endswith("bots.jobs due") for ln in lines)
 
@@ -215,10 +215,14 @@ def test_status_wikitext():
              "outcome": "failed", "counts": {"errors": 2, "pages": 9}, "next_due": "2025-01-02T00:00+00:00",
              "due_now": False},
             {"name": "b|c", "bot": "publish", "schedule": "0 * * * *", "last_started": None, "outcome": None,
-             "counts": None, "next_due": "2025-01-01T01:00+00:00", "due_now": True}]
+             "counts": None, "next_due": "2025-01-01T01:00+00:00", "due_now": True,
+             "missed": "2025-01-01T00:00+00:00"}]
+    rows[0]["recent"] = [{"started": "2025-01-01T00:00:00+00:00", "outcome": "failed", "seconds": 12.5,
+                          "counts": {"errors": 2, "pages": 9}}]
     text = status_wikitext(rows)
-    assert text.count("\n|-\n") == 2 and text.rstrip().endswith("|}")
-    assert "errors: 2, pages: 9" in text and "b&#124;c" in text and "never run" in text and "(due now)" in text
+    assert text.count("\n|-\n") == 3 and text.rstrip().endswith("|}")
+    assert "=== a: the last 1 runs ===" in text and "12.5 s" in text
+    assert "errors: 2, pages: 9" in text and "b&#124;c" in text and "never run" in text and "missed" in text
     assert status_wikitext(rows) == text   # no clock: unchanged status, unchanged page
 
 

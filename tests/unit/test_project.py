@@ -22,7 +22,7 @@ from .test_cli import PYWIKIBOT_GLOBAL
 
 ROOT = Path(__file__).resolve().parents[2]
 BOTS = sorted(m.name for m in pkgutil.iter_modules(bots.__path__) if not m.ispkg
-              if "def main(" in (ROOT / "bots" / f"{m.name}.py").read_text(encoding="utf-8"))
+              if "\n@command(" in (ROOT / "bots" / f"{m.name}.py").read_text(encoding="utf-8"))
 
 
 def test_the_bots_are_there():
@@ -40,15 +40,10 @@ def test_every_bot_has_help(name):
 
 @pytest.mark.parametrize("name", BOTS)
 def test_bot_options_do_not_collide_with_pywikibot_globals(name):
-    tree = ast.parse((ROOT / "bots" / f"{name}.py").read_text(encoding="utf-8"))
-    declared = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") in ("FLAGS", "VALUES") for t in node.targets):
-            declared |= {e.value for e in node.value.elts}
-        if isinstance(node, ast.keyword) and node.arg in ("flags", "values") and isinstance(node.value, ast.Tuple):
-            declared |= {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
-    # -simulate may be read by a bot itself where pywikibot is not involved (offline check): same meaning.
-    assert not (declared - {"simulate"}) & PYWIKIBOT_GLOBAL, declared & PYWIKIBOT_GLOBAL
+    spec = importlib.import_module(f"bots.{name}").main.spec
+    declared = {o.name for o in spec.options if o.kind != "global"}
+    assert not declared & PYWIKIBOT_GLOBAL, declared & PYWIKIBOT_GLOBAL
+    assert len(declared) == len([o for o in spec.options if o.kind != "global"])     # declared once
 
 
 def test_pure_core_does_not_import_pywikibot():

@@ -5,7 +5,8 @@ import json
 
 import mwparserfromhell
 
-from bots.check import main as check_main, report_text
+from bots.check import main as check_main
+from bots.core.checkrun import report_text
 from bots.core.checker import CheckResult
 from bots.core.report import CAP, render_report, render_table
 from bots.core.rules.base import Finding, Severity
@@ -67,7 +68,9 @@ def test_report_cells_cannot_add_markup_and_long_messages_are_cut():
                 Finding("Bad]]{{x}}", "date-invalid", Severity.ERROR, 1, "m")]
     text = render_report(findings, 2, {}, {})
     code = mwparserfromhell.parse(text)
-    assert not code.filter_templates() and not [w for w in code.filter_wikilinks() if "Category" in str(w)]
+    # A category named in a message is a link to it ([[:Category:X]]), never a category of the report.
+    assert not code.filter_templates()
+    assert [str(w) for w in code.filter_wikilinks() if "Category" in str(w)] == ["[[:Category:X]]"]
     assert max(len(line) for line in text.splitlines()) < 2000
     assert "[[:Bad]]" not in text
 
