@@ -48,6 +48,9 @@ CASES = [
     ("markup-heading-level-1", "== Section ==\n=== Sub ===\n= \n a = b", []),
     ("markup-heading-unbalanced", "x\n== History ===\n== Early life\n", [2, 3]),
     ("markup-heading-unbalanced", "== History ==  <!-- c -->\n=== Early ===\n", []),
+    # a file with Windows line ends: MediaWiki reads "== Early life ==\r" as a heading
+    ("markup-heading-unbalanced", "Intro.\r\n== Early life ==\r\nText.\r\n=== Youth ===\r\n", []),
+    ("markup-heading-unbalanced", "Intro.\r\n== Early life =\r\n== Later ==\r\n", [2]),
     ("markup-heading-skipped-level", "== A ==\n==== B ====\n", [2]),
     ("markup-heading-skipped-level", "=== A ===\n== B ==\n=== C ===\n==== D ====\n== E ==", []),
     ("markup-heading-ends-with-colon", "x\n== Notes: ==", [2]),
@@ -67,6 +70,13 @@ CASES = [
     ("markup-duplicate-parameter", "{{Infobox war\n| name = A\n| name = B\n}}", [3]),
     ("markup-duplicate-parameter", "{{cite|a|1=b}}", [1]),
     ("markup-duplicate-parameter", "{{Infobox war\n| name = A\n| title = {{x|name=1}}\n}} {{#switch:a|b=1|b=2}}", []),
+    # "=" and "|" inside an extension tag do not split a template's parameters (the tag is opaque to
+    # the preprocessor): these are positional; a template inside the ref keeps its own parameters
+    ("markup-duplicate-parameter", '{{Historical populations|1941<ref name="a"/>|500|1941<ref name="b"/>|600}}', []),
+    ("markup-duplicate-parameter", "{{Pop|a<ref>x|b=1</ref>|b=2}}", []),
+    ("markup-duplicate-parameter", "{{Pop|1941<ref name=a>{{cite web|url=x|url=y}}</ref>|1951<ref>z=1|q</ref>}}",
+     [1]),
+    ("markup-duplicate-parameter", '{{Pop|a=1<ref name="x"/>|a=2}}', [1]),
     ("markup-isbn-checksum", "x\nISBN 0-306-40615-3\n{{cite book|isbn=978-0-306-40615-6}}", [2, 3]),
     ("markup-isbn-checksum", "ISBN 0-306-40615-2 {{cite book|isbn=978-0-306-40615-7}} ISBN 123", []),
     ("markup-unbalanced-quotes", "x\n''Italic and '''bold'''\n", [2]),
