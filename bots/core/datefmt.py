@@ -33,7 +33,13 @@ __all__ = [
     "field_number",
     "template_groups",
     "day_month",
+    "param_date",
     "match_parts",
+    "resolve_year",
+    "dual_year",
+    "shows_year",
+    "QUAL",
+    "PAIR_TEMPLATES",
     "TWO_DATES",
     "AFTER_MARK_RE",
     "DM_ONLY_RE",
@@ -79,11 +85,12 @@ def ordinal_suffix(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-_MARKERS = {"o": Calendar.JULIAN, "j": Calendar.JULIAN, "n": Calendar.GREGORIAN, "g": Calendar.GREGORIAN}
+_MARKERS = {"o": Calendar.JULIAN, "j": Calendar.JULIAN, "n": Calendar.GREGORIAN, "g": Calendar.GREGORIAN,
+            "s": Calendar.SWEDISH}
 
 
 def marker_calendar(marker: str) -> Calendar:
-    """Calendar named by a marker: O.S./Old Style/Julian or N.S./New Style/Gregorian."""
+    """Calendar named by a marker: O.S./Old Style/Julian, N.S./New Style/Gregorian, S.S./Swedish."""
     return _MARKERS.get(marker.strip()[:1].lower(), Calendar.UNSTATED)
 
 
@@ -99,8 +106,11 @@ def month_re(p: str) -> str:
 
 def year_re(p: str) -> str:
     # Three or four digits: two-digit years ("6 June 07") are ambiguous, so not dates.
-    # BC/BCE years are out of scope and must not be read as AD years.
+    # BC/BCE years are out of scope and must not be read as AD years. A dual year of the Old Style
+    # reckoning ("1744/45", "1726/7": the year began on 25 March) is read with its second half,
+    # unless a day and month follow the slash ("6 January 1877/18 January 1877" is two dates).
     return (rf"(?P<{p}year>\d{{3,4}})"
+            rf"(?:/(?P<{p}dual>\d{{4}}|\d{{1,2}})(?![\d/]|(?:[ \t]|&nbsp;)+(?:{_MONTH_ALT})\b))?"
             r"(?!\w|[.,]\d|[ \t]?(?:BCE?|B\.C\.|AC|a\.C\.)(?!\w))"
             r"(?:[ \t]?(?:AD|CE|A\.D\.)(?!\w))?(?:\]\])?")
 
@@ -123,11 +133,23 @@ def dm_re(p: str) -> str:
     return rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?{SP}{month_re(p + '1')}|{month_re(p + '2')}{SP}{day_re(p + '2')})"
 
 
+# The words that name a calendar. "OS"/"NS" without dots only as a label ("NS: 4 January",
+# "[[Old Style and New Style dates|OS]]"); "S.S." not before a name (a ship: "S.S. Baltic");
+# "O.S." not inside a longer abbreviation ("O.S.A.", "N.S.W.").
+MARK_WORDS = (r"O\.[ ]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|N\.[ ]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|(?:OS|NS)(?=[:\])\]])"
+              r"|[Oo]ld[ ][Ss]tyle|[Nn]ew[ ][Ss]tyle|OLD[ ]STYLE|NEW[ ]STYLE|Julian|Gregorian"
+              r"|S\.[ ]?S\.(?![ ]?[A-Z])|Swedish(?=[ ](?:[Cc]alendar|[Ss]tyle|reckoning))")
+# What may stand between a date and its calendar: "by the", "in the", "according to the standard".
+QUAL = r"(?:(?:by|in|according[ ]to|using|per|on)[ \t]+)?(?:the[ \t]+)?(?:standard[ \t]+)?"
+
+
 def mark_re(p: str) -> str:
-    # Also the piped link editors use: [[Old Style and New Style dates|O.S.]].
+    # Also the piped link editors use: [[Old Style and New Style dates|O.S.]], and a list of two
+    # names for one calendar: "Old Style, Julian calendar".
     return (rf"(?:\[\[[^\[\]|\n]{{0,60}}\|)?"
-            rf"(?P<{p}mark>O\.[ ]?S\.?|N\.[ ]?S\.?|Old[ ]Style|New[ ]Style|Julian|Gregorian)"
-            r"(?:[ ]calendar)?(?:\]\])?")
+            rf"(?P<{p}mark>{MARK_WORDS})"
+            r"(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?(?:\]\])?"
+            rf"(?:[ \t]*,[ \t]*{QUAL}(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?)?")
 
 
 # ---------------------------------------------------------------- scanner patterns
@@ -136,7 +158,7 @@ def mark_re(p: str) -> str:
 TEMPLATE_RE = re.compile(
     r"\{\{[ \t]*(?P<name>(?i:start[ _]date(?:[ _]and[ _]age)?|end[ _]date(?:[ _]and[ _]age)?"
     r"|birth[ _]date(?:[ _]and[ _]age2?)?|death[ _]date(?:[ _]and[ _]age)?|bda|dda|dob"
-    r"|birthdeathage|oldstyledate(?:dy|ny)?))[ \t]*\|(?P<args>[^{}]*)\}\}")
+    r"|birthdeathage|oldstyledate(?:dy|ny)?|old[ _]style[ _]to[ _]new[ _]style|os2ns))[ \t]*\|(?P<args>[^{}]*)\}\}")
 # Full date, then a bracket holding the other calendar's date: "25 October 1389 (O.S.; 2 November N.S.)".
 PAIR_FULL_RE = re.compile(
     rf"(?P<a>{dmy_re('a1')}|{mdy_re('a2')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
@@ -155,7 +177,7 @@ MONTH_YEAR_RE = re.compile(my_re(""))
 # Calendar named right after a date: "(O.S.)", "(by the Julian or Old Style calendar", "in the Gregorian".
 AFTER_MARK_RE = re.compile(
     rf"[ \t]*,?[ \t]*[(\[]?[ \t]*(?:(?:by|in|according[ ]to|using|on|per)[ \t]+)?(?:the[ \t]+)?{mark_re('k1')}"
-    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?")
+    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?(?![ \t]*:)")
 _DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
 _YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
 # The patterns scanned over whole pages start with a plain character and look behind it after
@@ -204,6 +226,31 @@ def template_groups(name: str, params: list) -> tuple[list[list], int]:
     return [params[0:3]], 0
 
 
+_PARAM_HEAD = re.compile(r"[\s\[]*(?:(?:c\.|ca\.|circa)[ \t]*)?(?:\[\[)?")
+_PARAM_TAIL = re.compile(r"[\s\],.;]*")
+
+
+def param_date(value: str) -> tuple[int, int, int | None, int, int] | None:
+    """The date a template parameter writes ("17 January", "February 22,", "[[6 January]] 1705",
+    "c. 5 June"): (day, month, year or None, start, end) with start/end the date's own span in
+    ``value``, without link brackets, "c." or trailing punctuation. None for anything else."""
+    for form in ("dmy", "mdy", "dm", "md"):
+        m = _SURFACE[form].search(value)
+        if m is None:
+            continue
+        head = _PARAM_HEAD.fullmatch(value, 0, m.start())
+        tail = _PARAM_TAIL.fullmatch(value, m.end())
+        if head is None or tail is None:
+            continue
+        day, mon = int(m.group("day")), month_number(m.group("mon"))
+        year = m.groupdict().get("year")
+        end = m.end()
+        while value.endswith("]]", 0, end) and value.count("]]", m.start(), end) > value.count("[[", m.start(), end):
+            end -= 2
+        return day, mon, resolve_year(year, m.group("dual"), mon, day) if year else None, m.start(), end
+    return None
+
+
 def day_month(value: str) -> tuple[int, int] | None:
     m = DM_ONLY_RE.fullmatch(value)
     if m is None:
@@ -218,9 +265,43 @@ def match_parts(m: re.Match, *prefixes: str) -> tuple[int, int, int | None, str]
     for p in prefixes:
         for sub in (p + "1", p + "2", p):
             if g.get(sub + "mon") is not None:
+                day, mon = int(g[sub + "day"]), month_number(g[sub + "mon"])
                 year = g.get(sub + "year")
-                return int(g[sub + "day"]), month_number(g[sub + "mon"]), int(year) if year else None, sub
+                return day, mon, resolve_year(year, g.get(sub + "dual"), mon, day) if year else None, sub
     raise AssertionError("pattern without a month group")  # programming error
+
+
+def resolve_year(year: str, dual: str | None, month: int | None, day: int | None) -> int:
+    """The year a date means: a dual year "1744/45" of a day before 25 March is the second one
+    (Old Style years began on 25 March); any other dual year is read as written, first half."""
+    first = int(year)
+    if dual is None or month is None or (month, day or 1) >= (3, 25):
+        return first
+    second = _second_year(first, dual)
+    return second if second == first + 1 else first
+
+
+def _second_year(first: int, dual: str) -> int:
+    if len(dual) >= len(str(first)):
+        return int(dual)
+    step = 10 ** len(dual)
+    second = first - first % step + int(dual)
+    return second + step if second <= first else second
+
+
+_DUAL_RE = re.compile(r"(\d{3,4})/(\d{4}|\d{1,2})(?!\d)")
+_YEAR_IN_RE = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
+
+
+def dual_year(text: str) -> tuple[int, int] | None:
+    """(first, second) of a dual year written in ``text`` ("1744/45" -> (1744, 1745)), else None."""
+    m = _DUAL_RE.search(text)
+    return (int(m.group(1)), _second_year(int(m.group(1)), m.group(2))) if m else None
+
+
+def shows_year(text: str) -> bool:
+    """Whether a mention's own text writes a year (a pair side like "7 November" does not)."""
+    return _YEAR_IN_RE.search(text) is not None
 
 
 # One pattern per prose form, matched against a mention's own text when re-rendering it.
@@ -229,6 +310,7 @@ _SURFACE = {
     "mdy": re.compile(mdy_re("")),
     "my": re.compile(my_re("")),
     "dm": re.compile(rf"{day_re('')}\.?{SP}{month_re('')}"),
+    "d": re.compile(day_re("")),
     "md": re.compile(rf"{month_re('')}{SP}{day_re('')}"),
     "iso": re.compile(r"(?P<year>\d{4})-(?P<mon>\d\d)-(?P<day>\d\d)"),
 }
@@ -244,8 +326,8 @@ def format_like(mention: DateMention, date: Date) -> str:
     if date.precision != mention.date.precision:
         raise ValueError(f"cannot write a {date.precision.value}-precision date as {mention.text!r}")
     form = mention.form
-    if form.startswith("template:oldstyledate"):
-        form = "dm" if _SURFACE["dm"].fullmatch(mention.text) else "md"
+    if form[9:] in PAIR_TEMPLATES:         # a parameter of {{OldStyleDate}} and its kin: prose inside
+        form = next((f for f in ("dm", "md", "dmy", "mdy") if _SURFACE[f].fullmatch(mention.text)), "dm")
     elif form.startswith("template:"):
         return _format_params(mention.text, date)
     if form in ("year", "range"):
@@ -256,11 +338,16 @@ def format_like(mention: DateMention, date: Date) -> str:
         raise ValueError(f"unknown surface form {mention.form!r} for {mention.text!r}")
     if "year" not in pattern.groupindex and date.year != mention.date.year:
         raise ValueError(f"{mention.text!r} shows no year; cannot move it to {date.year}")
+    if "mon" not in pattern.groupindex and date.month != mention.date.month:
+        raise ValueError(f"{mention.text!r} shows no month; cannot move it to month {date.month}")
+    dual = match.groupdict().get("dual")
     edits: list[tuple[int, int, str]] = []
     for group, value in match.groupdict().items():
         if value is None:
             continue
-        if form == "iso":
+        if dual is not None and group in ("year", "dual"):   # "1744/45" stays a dual year: 1745 -> 1744/45
+            new = _digits_like(value, date.year - 1) if group == "year" else str(date.year)[-len(value):]
+        elif form == "iso":
             new = {"year": f"{date.year:04d}", "mon": f"{date.month:02d}", "day": f"{date.day:02d}"}[group]
         elif group == "day":
             new = _digits_like(value, date.day or 0)
@@ -276,6 +363,10 @@ def format_like(mention: DateMention, date: Date) -> str:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+# Templates that write an O.S./N.S. pair; their parameters are prose dates.
+PAIR_TEMPLATES = frozenset({"oldstyledate", "oldstyledatedy", "oldstyledateny", "old style to new style", "os2ns"})
 
 
 def _digits_like(old: str, value: int) -> str:

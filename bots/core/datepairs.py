@@ -1,0 +1,554 @@
+"""Old Style / New Style pairs as real articles write them: reading them and judging them.
+
+Forms read (each side may carry a calendar marker: O.S./N.S., Old/New Style, Julian/Gregorian,
+S.S./Swedish calendar, with "by the", "in the" ... before it):
+  - a bracket after a date: "25 October 1389 (O.S.; 2 November N.S.)", "2 November [O.S. 25 October] 1389",
+    "10 September, [O.S. 29 August] 1828", "[O.S. c. 4 March]", "(March 31, 1745, Old Style, Julian
+    calendar)", "(14 February in the Gregorian calendar)", "[N.S.: 14 November 1650]";
+  - a bare other-calendar day: "9 (20) May 1797", "14 (3) June 1796", "January 9 (22), 1905";
+  - slash pairs: "19 February/3 March 1861", "February 19/March 3, 1861", "1/12 January", "11/22 June 1727",
+    "30 August (O.S.) / 10 September (N.S.) 1721", "6 January 1877/18 January 1877";
+  - pairs without a year of their own, which take the year of their sentence or paragraph:
+    "on 23 February Old Style (8 March New Style)";
+  - two dates side by side in opposite calendars ("{{birth date|1650|11|4}}<br />N.S.: 14 November 1650")
+    or joined by "but", "which corresponds to", "i.e." ("born on 14 November 1650 by Gregorian reckoning,
+    but on 4 November 1650 by Julian").
+A pair with no marker at all is an O.S./N.S. pair only if its two days are about the calendar gap of
+their year apart (three days either way; five for the forms with a marker on one side); the later day
+is the New Style one. :func:`judge` then checks a pair against the gap, the 25 March year rule of the
+Old Style reckoning, and the Swedish calendar of 1700-1712.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from convertdate import gregorian as _gregorian, julian as _julian
+
+from .calendar import (
+    Calendar, gregorian_to_julian, in_swedish_period, is_valid_day, julian_to_gregorian, julian_to_swedish,
+    swedish_to_julian,
+)
+from .datefmt import (
+    MARK_WORDS, QUAL, SEP, SP, day_re, dm_re, dmy_re, dual_year, mark_re, marker_calendar, match_parts, mdy_re,
+    month_number, month_re, resolve_year, shows_year, year_re,
+)
+
+if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
+    from .dates import Date, DateMention, DatePair, _Scan
+
+__all__ = ["PairVerdict", "judge", "judge_dates", "scan_pairs", "pair_nearby", "resolve_pending", "label_gap",
+           "marker_before", "year_rule_ok"]
+
+_J, _G, _S, _U = Calendar.JULIAN, Calendar.GREGORIAN, Calendar.SWEDISH, Calendar.UNSTATED
+_OLD = (_J, _S)
+_LAST_DUAL_CALENDAR_YEAR = 1923    # Greece, the last to change: later unmarked "pairs" are something else
+_WINDOW_UNMARKED = 3               # days either side of the gap, for a pair with no marker at all
+_WINDOW_MARKED = 5                 # ... and with a marker on one side only, or joined by a phrase
+
+
+# ---------------------------------------------------------------- patterns
+
+_CIRCA = r"(?:(?:c\.|ca\.|circa)[ \t]*)?"
+_WS = r"[ \t]*"
+
+
+def _day_plain(p: str) -> str:
+    # The day after "/" or "(": day_re refuses a day glued to a slash, here it is the form itself.
+    return rf"(?P<{p}day>[12]\d|3[01]|0?[1-9])(?P<{p}sfx>st|nd|rd|th)?(?!\w)"
+
+
+def _full(p: str) -> str:
+    return rf"{dmy_re(p + '1')}|{mdy_re(p + '2')}"
+
+
+def _dm_slashed(p: str) -> str:
+    """dm_re for the side after a slash ("19 February/3 March"), whose day follows the slash."""
+    return (rf"(?=[\dJFMASOND])(?:{_day_plain(p + '1')}\.?{SP}{month_re(p + '1')}"
+            rf"|{month_re(p + '2')}{SP}{day_re(p + '2')})")
+
+
+def _full_after_slash(p: str) -> str:
+    # "6 January 1877/18 January 1877": a full date whose day follows the slash
+    return (rf"(?:{_day_plain(p + '1')}\.?{SP}{month_re(p + '1')}{SEP}{year_re(p + '1')}"
+            rf"|{month_re(p + '2')}(?:[ \t]|&nbsp;)*,?(?:[ \t]|&nbsp;)*{day_re(p + '2')}\.?{SEP}{year_re(p + '2')})")
+
+
+def _after(q: str) -> str:
+    """A calendar named right after one side: " (O.S.)", " O.S.", ", Old Style", " by the Julian calendar"."""
+    return (rf"(?:{_WS},?{_WS}(?:[(\[]{_WS}{QUAL}{mark_re(q + 'b')}{_WS}[)\]]|{QUAL}{mark_re(q + 'p')}))"
+            r"(?![ \t]*:)")
+
+
+def _bracket_open(q: str) -> str:
+    # "(", "[", "(O.S. ", "[O.S.; ", "(New Style: " - a marker with ";" or "," names the first date
+    return rf"{_WS},?{_WS}[(\[]{_WS}(?:{QUAL}{mark_re(q)}{_WS}(?P<{q}punct>[;,:=])?{_WS})?{_CIRCA}"
+
+
+def _bracket_close(q: str) -> str:
+    return rf"{_WS},?{_WS}(?:{QUAL}{mark_re(q)})?{_WS}[)\]]"
+
+
+_NO_YEAR_AFTER = r"(?![ \t]*,?[ \t]*(?:\[\[)?\d)"
+
+# (name, pattern). Tried in this order; each may only start where a date can (a digit or a month).
+_PATTERNS = [
+    ("full", rf"(?P<a>{_full('a')})(?:{_after('x')})?{_bracket_open('m1')}"
+             rf"(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?){_bracket_close('m2')}"),
+    ("slash_full", rf"(?P<a>{_full('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{_full_after_slash('b')})"
+                   rf"(?:{_after('z')})?"),
+    ("shared", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_bracket_open('m1')}(?P<b>{dm_re('b')}){_bracket_close('m2')}"
+               rf"{SEP}{year_re('y')}"),
+    ("slash_dm", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{_dm_slashed('b')})(?:{_after('z')})?"
+                 rf"(?:{SEP}{year_re('y')})?"),
+    ("yearless", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_bracket_open('m1')}(?P<b>{dm_re('b')})"
+                 rf"{_bracket_close('m2')}{_NO_YEAR_AFTER}"),
+    ("paren_day", rf"(?P<a>{day_re('a')}){_WS}[(\[]{_WS}(?P<b>{_day_plain('b')}){_WS}[)\]]{SP}{month_re('m')}"
+                  rf"(?:{SEP}{year_re('y')})?"),
+    ("paren_day_md", rf"{month_re('m')}{SP}(?P<a>{day_re('a')}){_WS}[(\[]{_WS}(?P<b>{_day_plain('b')}){_WS}[)\]]"
+                     rf"(?:{SEP}{year_re('y')})?"),
+    ("slash_day", rf"(?P<a>{day_re('a')}){_WS}/{_WS}(?P<b>{_day_plain('b')}){SP}{month_re('m')}"
+                  rf"(?:{SEP}{year_re('y')})?"),
+    ("slash_day_md", rf"{month_re('m')}{SP}(?P<a>{day_re('a')}){_WS}/{_WS}(?P<b>{_day_plain('b')})"
+                     rf"(?:{SEP}{year_re('y')})?(?![/\d])"),
+]
+PATTERNS = [(name, re.compile(p)) for name, p in _PATTERNS]
+# Where a pair can be: a bracket or slash followed by a day, a month, a marker or "c.". The patterns
+# are tried only at the date starts just before such a place: most pages have few.
+_HINT = re.compile(r"[(\[/][ \t]*(?:[0-9]|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|O\.|N\.|S\.|[Oo]ld"
+                   r"|[Nn]ew|Julian|Gregorian|c\.|ca\.|\[\[)")
+_HINT_REACH = 70       # a date, a qualifier ("by the Julian calendar") and the bracket
+
+
+# ---------------------------------------------------------------- reading
+
+@dataclass
+class _Side:
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None          # as written (a dual year resolved), None when the side shows none
+    form: str
+    calendar: Calendar
+
+
+def label_gap(os_side: tuple[int, int, int], ns_side: tuple[int, int, int]) -> int | None:
+    """Days from the O.S. label to the N.S. label, both counted in one calendar (None if out of range)."""
+    try:
+        return _day_number(*ns_side) - _day_number(*os_side)
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _day_number(year: int, month: int, day: int) -> float:
+    # Counted from the first of the month, so that a label a calendar lacks (30 February) still counts.
+    return _julian.to_jd(year, month, 1) + day - 1
+
+
+def _gap(year: int, month: int, day: int) -> int:
+    """About the Julian-Gregorian gap at a day (at its first of month: close enough to tell a pair)."""
+    if not 1 <= year <= 9999 or not 1 <= month <= 12:
+        return 0
+    return int(_julian.to_jd(year, month, 1) - _gregorian.to_jd(year, month, 1))
+
+
+def _marker(m: re.Match, *groups: str) -> Calendar:
+    for g in groups:
+        v = m.group(g) if g in m.re.groupindex else None
+        if v:
+            return marker_calendar(v)
+    return _U
+
+
+def _calendars(m: re.Match) -> tuple[Calendar, Calendar]:
+    cal_a = _marker(m, "xbmark", "xpmark")
+    cal_b = _marker(m, "m2mark", "zbmark", "zpmark")
+    m1 = m.group("m1mark") if "m1mark" in m.re.groupindex else None
+    if m1:
+        if m.group("m1punct") in (";", ","):
+            cal_a = cal_a if cal_a is not _U else marker_calendar(m1)
+        elif cal_b is _U:
+            cal_b = marker_calendar(m1)
+    return cal_a, cal_b
+
+
+def _year_group(m: re.Match, name: str, month: int, day: int) -> int | None:
+    if name + "year" not in m.re.groupindex or m.group(name + "year") is None:
+        return None
+    return resolve_year(m.group(name + "year"), m.group(name + "dual"), month, day)
+
+
+def _sides(name: str, m: re.Match) -> tuple[_Side, _Side, int | None]:
+    """The two sides of a match and the year they share (None when each has its own or none)."""
+    if name in ("paren_day", "paren_day_md", "slash_day", "slash_day_md"):
+        mon = month_number(m.group("mmon"))
+        da, db = int(m.group("aday")), int(m.group("bday"))
+        a = _Side(m.start("aday"), m.end("aday") + len(m.group("asfx") or ""), da, mon, None, "d", _U)
+        b = _Side(m.start("bday"), m.end("bday") + len(m.group("bsfx") or ""), db, mon, None, "d", _U)
+        return a, b, _year_group(m, "y", mon, min(da, db))
+    day_a, mon_a, year_a, sub_a = match_parts(m, "a")
+    day_b, mon_b, year_b, sub_b = match_parts(m, "b")
+    full = name in ("full", "slash_full")
+    form_a = ("mdy" if sub_a.endswith("2") else "dmy") if full else ("md" if sub_a.endswith("2") else "dm")
+    if name == "slash_full":
+        form_b = "mdy" if sub_b.endswith("2") else "dmy"
+    elif name == "full" and m.group("byyear"):
+        form_b, year_b = ("mdy" if sub_b.endswith("2") else "dmy"), _year_group(m, "by", mon_b, day_b)
+    else:
+        form_b = "md" if sub_b.endswith("2") else "dm"
+    a = _Side(m.start("a"), m.end("a"), day_a, mon_a, year_a if full else None, form_a, _U)
+    b = _Side(m.start("b"), m.end("b"), day_b, mon_b, year_b, form_b, _U)
+    shared = _year_group(m, "y", mon_b, day_b) if name in ("shared", "slash_dm") else None
+    return a, b, shared
+
+
+def _years(os_side: _Side, ns_side: _Side, shared: int | None) -> tuple[int, int] | None:
+    """(O.S. year, N.S. year). A shared year belongs to the N.S. date; across New Year the O.S. date
+    falls in the year before (the Julian calendar runs behind)."""
+    yo, yn = os_side.year, ns_side.year
+    if yn is None and yo is None:
+        yn = shared
+    if yn is None and yo is None:
+        return None
+    if yn is None:
+        yn = yo + 1 if ns_side.month < os_side.month else yo
+    if yo is None:
+        yo = yn - 1 if os_side.month > ns_side.month else yn
+    return yo, yn
+
+
+def _orient(a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
+            window: int | None) -> tuple[_Side, _Side, int, int] | None:
+    """(O.S. side, N.S. side, O.S. year, N.S. year), or None when the two cannot be one day.
+
+    With markers the calendars say which side is which; without, the later day is the N.S. one.
+    ``window`` bounds how far the distance between the days may be from the gap of their year
+    (None: any distance, for a pair that markers state)."""
+    if cal_a is _U and cal_b is _U:
+        hypotheses = [(a, b), (b, a)]
+    elif cal_a in _OLD or cal_b is _G:
+        hypotheses = [(a, b)]
+    else:
+        hypotheses = [(b, a)]
+    best = None
+    for os_side, ns_side in hypotheses:
+        years = _years(os_side, ns_side, shared)
+        if years is None:
+            return None
+        yo, yn = years
+        diff = label_gap((yo, os_side.month, os_side.day), (yn, ns_side.month, ns_side.day))
+        if diff is None:
+            continue
+        if window is not None:
+            gap = _gap(yo, os_side.month, os_side.day)
+            if diff < 2 or abs(diff - gap) > window:
+                continue
+        if best is None or abs(diff) < best[0]:
+            best = (abs(diff), os_side, ns_side, yo, yn)
+    return None if best is None else best[1:]
+
+
+def scan_pairs(scan: _Scan) -> None:
+    """Read the bracket and slash pairs of the page; blank what was read. Pairs without a year of their
+    own wait in ``scan.pending`` for the dates around them (see :func:`resolve_pending`)."""
+    hints = [h.start() for h in _HINT.finditer(scan.work)]
+    if not hints:
+        return
+    starts = sorted(set(scan.digit_starts()) | set(scan.month_starts()))
+    near = []
+    for h in hints:
+        i = bisect_left(starts, h - _HINT_REACH)
+        while i < len(starts) and starts[i] < h:
+            near.append(starts[i])
+            i += 1
+    near = sorted(set(near))
+    from .dates import _matches_at          # the shared position-limited matcher
+    for name, pattern in PATTERNS:
+        for m in _matches_at(pattern, scan.work, near):
+            if _take(scan, name, m):
+                scan.take(m.start(), m.end())
+        scan.blank()
+
+
+def _take(scan: _Scan, name: str, m: re.Match) -> bool:
+    a, b, shared = _sides(name, m)
+    cal_a, cal_b = _calendars(m)
+    if cal_a is not _U and cal_a == cal_b:
+        return False            # both in one calendar: two dates, read by the later passes
+    marked = cal_a is not _U or cal_b is not _U
+    window = None if marked and name not in ("paren_day", "paren_day_md", "slash_day", "slash_day_md") else (
+        _WINDOW_MARKED if marked else _WINDOW_UNMARKED)
+    if a.year is None and b.year is None and shared is None:
+        scan.pending.append((m.start(), m.end(), a, b, cal_a, cal_b, window))
+        return True
+    return _make_pair(scan, a, b, shared, cal_a, cal_b, window, m.start(), m.end())
+
+
+def _make_pair(scan: _Scan, a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
+               window: int | None, start: int, end: int) -> bool:
+    from .dates import Date
+    if window is not None and window <= _WINDOW_UNMARKED and not scan.page_marked:
+        year = a.year or b.year or shared or 0
+        if year > _LAST_DUAL_CALENDAR_YEAR:
+            return False    # no calendar named anywhere, and a year no country still counted in Julian
+    oriented = _orient(a, b, shared, cal_a, cal_b, window)
+    if oriented is None:
+        return False
+    os_side, ns_side, yo, yn = oriented
+    os_cal = cal_a if os_side is a else cal_b
+    os_cal = os_cal if os_cal in _OLD else _J
+    if os_cal is _S and not in_swedish_period(yo, os_side.month, os_side.day):
+        os_cal = _J             # "S.S." outside 1700-1712 is not the Swedish calendar
+    old = scan.mention(os_side.start, os_side.end, Date.of(yo, os_side.month, os_side.day, os_cal), os_side.form)
+    new = scan.mention(ns_side.start, ns_side.end, Date.of(yn, ns_side.month, ns_side.day, _G), ns_side.form)
+    scan.pair(old, new, start, end)
+    return True
+
+
+def resolve_pending(scan: _Scan) -> None:
+    """Give the pairs without a year the year of the nearest date before them in their paragraph, or
+    else of the first date after them in their sentence; drop those with neither."""
+    if not scan.pending:
+        return
+    dated = sorted((m.start, m.end, m.date.year) for m in scan.found)
+    for start, end, a, b, cal_a, cal_b, window in scan.pending:
+        year = _context_year(scan.text, dated, start, end)
+        if year is not None:
+            _make_pair(scan, a, b, year, cal_a, cal_b, window, start, end)
+    scan.pending = []
+
+
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\n=|\n\{\|")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\[\"'(])|\n")
+_CONTEXT_REACH = 1500
+
+
+_RIGHT_AFTER = re.compile(r"[ \t,]*(?:(?:in|of)[ \t]+)?(?:\[\[)?\Z")
+
+
+def _context_year(text: str, dated: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    i = bisect_left(dated, (start, -1, -1))
+    for s, e, year in dated[i:i + 3]:       # "January 20 [February 2] in 1907": the year right after
+        if s >= end and s - end <= 12 and _RIGHT_AFTER.match(text[end:s]):
+            return year
+    for s, e, year in reversed(dated[max(0, i - 40):i]):
+        if e > start:
+            continue
+        if start - e > _CONTEXT_REACH or _PARAGRAPH_END.search(text, e, start):
+            break
+        return year
+    stop = _SENTENCE_END.search(text, end)
+    limit = stop.start() if stop else len(text)
+    for s, e, year in dated[i:i + 10]:
+        if s >= end and s < limit:
+            return year
+    return None
+
+
+# ---------------------------------------------------------------- side by side, or joined by a phrase
+
+# Markup that may stand between two renderings of one day (an infobox value written as
+# "{{birth date|1650|11|4}}<br />{{small|[N.S.: 14 November 1650]}}"): masked template names and
+# comments are NULs already.
+_TAGS = re.compile(r"</?(?:br|small|sup|span|nowiki|div|p)\b[^<>]*>|&nbsp;|\{\{!\}\}", re.I)
+_MARK_ANY = re.compile(rf"{QUAL}(?:\[\[[^\[\]|\n]{{0,60}}\|)?(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?"
+                       r"(?:\]\])?")
+_TIGHT = re.compile(r"[\s\0\[\](),;:/•·|}{=]*")
+# Phrases that join two readings of one day. The strong ones (an explanation) pair dates of opposite
+# stated calendars whatever their distance; the weak ones only dates about the gap apart.
+_STRONG_LINK = re.compile(r"\b(?:correspond\w*|equivalent|i\.[ ]?e\.|that is|which (?:is|was))\b")
+_WEAK_LINK = re.compile(r"\b(?:but|or|otherwise|also|and)\b(?:[ \t]+(?:on|in|as))?")
+
+
+def pair_nearby(scan: _Scan) -> None:
+    """Pair neighbouring day dates in opposite calendars: side by side (only markup and punctuation
+    between), in a bracket or a "corresponds to" clause after the first, or joined by "but"."""
+    paired = {id(p.old_style) for p in scan.pairs} | {id(p.new_style) for p in scan.pairs}
+    days = sorted((m for m in scan.found if m.date.day is not None and id(m) not in paired
+                   and m.role is None), key=lambda m: m.start)
+    i = 0
+    while i < len(days) - 1:
+        a, b = days[i], days[i + 1]
+        c = days[i + 2] if i + 2 < len(days) else None
+        if c is not None and {a.date.calendar, b.date.calendar} == {_J, _S} and c.date.calendar is _G \
+                and _tight(scan.work[a.end:b.start]):
+            # "19 November 1700 (O.S.), 20 November 1700 (S.S.), 30 November 1700 (N.S.)": both old
+            # readings of one New Style day
+            first = _try_nearby(scan, b, c)
+            if first:
+                scan.pair(a, scan.pairs[-1].new_style, a.start, c.end)
+                i += 3
+                continue
+        if _try_nearby(scan, a, b):
+            i += 2
+        else:
+            i += 1
+
+
+def _try_nearby(scan: _Scan, a: DateMention, b: DateMention) -> bool:
+    if b.start - a.end > 200 or b.start < a.end:
+        return False
+    cals = (a.date.calendar, b.date.calendar)
+    gap_text = scan.work[a.end:b.start]
+    if gap_text.count("\n") > 1:
+        return False
+    stated = {c for c in cals if c is not _U}
+    if len(stated) == 2 and not (stated & {_G}):
+        return False
+    if stated == {_G} or (len(stated) == 1 and stated & set(_OLD)):
+        # one side stated: only side by side, and only when the other is a plain date or a date template
+        if not _tight(gap_text) or len(set(cals)) != 2:
+            return False
+        window = _WINDOW_MARKED
+    elif len(stated) == 2:
+        if "\n" in gap_text:
+            return False
+        unclosed = gap_text.count("(") > gap_text.count(")") or gap_text.count("[") > gap_text.count("]")
+        if unclosed or _STRONG_LINK.search(gap_text):
+            window = None
+        elif _tight(gap_text) or _WEAK_LINK.search(gap_text):
+            window = _WINDOW_MARKED
+        else:
+            return False
+    else:
+        return False
+    old, new = (a, b) if (cals[0] in _OLD or cals[1] is _G) else (b, a)
+    if window is not None:
+        diff = label_gap((old.date.year, old.date.month, old.date.day), (new.date.year, new.date.month, new.date.day))
+        gap = _gap(old.date.year, old.date.month, old.date.day)
+        if diff is None or diff < 2 or abs(diff - gap) > window:
+            return False
+    if old.date.calendar is _U:
+        old = _restate(scan, old, _J)
+    if new.date.calendar is _U:
+        new = _restate(scan, new, _G)
+    scan.pair(old, new, a.start, b.end)
+    return True
+
+
+def _tight(gap_text: str) -> bool:
+    rest = _MARK_ANY.sub("", _TAGS.sub("", gap_text))
+    return _TIGHT.fullmatch(rest) is not None
+
+
+def _restate(scan: _Scan, m: DateMention, cal: Calendar) -> DateMention:
+    """The mention with the calendar its neighbour implies (validity re-checked in that calendar)."""
+    d = m.date
+    valid = d.valid and is_valid_day(d.year, d.month, d.day, cal)
+    new = replace(m, date=replace(d, calendar=cal, valid=valid))
+    scan.found[scan.found.index(m)] = new
+    return new
+
+
+# ---------------------------------------------------------------- a marker written before a date
+
+_BEFORE_TAIL = re.compile(r"(?:\]\])?[ \t]*:[ \t]*(?:\[\[)?\Z|[ \t]+(?:\[\[)?\Z")
+_MARK_WORD = re.compile(rf"(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?")
+
+
+def marker_before(work: str, start: int) -> Calendar:
+    """The calendar of a label written before a date: "N.S.: 4 January 1643", "[[...|NS]]: ...",
+    "[O.S. 26 August 1812" (a marker right after an opening bracket, no colon needed)."""
+    lo = max(0, start - 70)
+    window = work[lo:start]
+    if ":" not in window[-4:] and "[" not in window and "(" not in window:
+        return _U
+    last = None
+    for mm in _MARK_WORD.finditer(work, lo, start):
+        last = mm
+    if last is None:
+        return _U
+    tail = work[last.end():start]
+    t = _BEFORE_TAIL.match(tail)
+    if t is None:
+        return _U
+    if ":" not in t.group():
+        head = work[max(0, last.start() - 3):last.start()]
+        if not re.search(r"[(\[][ \t]*\Z", head):
+            return _U        # "O.S. 26 August" in running text is the pair patterns' business
+    return marker_calendar(last.group())
+
+
+# ---------------------------------------------------------------- judging a pair
+
+@dataclass(frozen=True)
+class PairVerdict:
+    """What a pair says. ``status``: "ok"; "swedish" (right in the Swedish calendar, 1700-1712);
+    "day" (the days are not one day); "year" (the days agree, the O.S. year does not: neither the
+    Julian year nor the year of the 25 March reckoning); "unchecked" (a side is not a real day).
+    ``new`` is the N.S. day the O.S. side gives (for "day", the right N.S. date), ``old`` the O.S.
+    day the N.S. side gives, written in the text's own year reckoning."""
+
+    status: str
+    new: Date | None = None
+    old: Date | None = None
+
+
+def judge(pair: DatePair) -> PairVerdict:
+    return judge_dates(pair.old_style.date, pair.new_style.date, pair.old_style.text)
+
+
+def judge_dates(o: Date, n: Date, os_text: str) -> PairVerdict:
+    """Judge an O.S. date ``o`` (Julian or Swedish; ``os_text`` as written, for its year reckoning)
+    against an N.S. date ``n``."""
+    from .dates import Date, Precision
+    if o.precision is not Precision.DAY or n.precision is not Precision.DAY:
+        return PairVerdict("unchecked")
+    if not is_valid_day(o.year, o.month, o.day, o.calendar if o.calendar is _S else _J):
+        return PairVerdict("unchecked")       # date-invalid reports it; no N.S. day follows from it
+    if is_valid_day(n.year, n.month, n.day, _G):
+        j = gregorian_to_julian(n.year, n.month, n.day)
+        sw = julian_to_swedish(*j)
+        readings = ([] if o.calendar is _S else [("ok", j)]) + ([("swedish", sw)] if sw else [])
+        for status, (y, m, d) in readings:
+            if (m, d) == (o.month, o.day):
+                if not year_rule_ok(o, os_text, (y, m, d)):
+                    status = "year"
+                return PairVerdict(status, Date.of(n.year, n.month, n.day, _G), _old_expected(o, j, os_text))
+        old = _old_expected(o, j, os_text)
+    else:
+        old = None
+    return PairVerdict("day", _new_expected(o, n, os_text), old)
+
+
+def _new_expected(o: Date, n: Date, os_text: str) -> Date:
+    """The N.S. day the O.S. side gives, in the year the N.S. side is in when a reckoning allows it."""
+    from .dates import Date
+    if o.calendar is _S:
+        return Date.of(*julian_to_gregorian(*swedish_to_julian(o.year, o.month, o.day)), _G)
+    years = [o.year]
+    if shows_year(os_text) and dual_year(os_text) is None and (o.month, o.day) < (3, 25):
+        years.append(o.year + 1)                          # the year began on 25 March
+    out = [Date.of(*julian_to_gregorian(y, o.month, o.day), _G) for y in years
+           if is_valid_day(y, o.month, o.day, _J)]
+    return next((e for e in out if e.year == n.year), out[0])
+
+
+def _old_expected(o: Date, j: tuple[int, int, int], os_text: str) -> Date:
+    """The O.S. date the N.S. side gives (``j``, its Julian day), written in the calendar and the year
+    reckoning the text uses for its O.S. side."""
+    from .dates import Date
+    y, m, d = j
+    if o.calendar is _S:
+        sw = julian_to_swedish(y, m, d)
+        if sw is not None:
+            return Date.of(*sw, _S)
+    if shows_year(os_text) and dual_year(os_text) is None and (m, d) < (3, 25) and o.year == y - 1:
+        y -= 1                 # the text writes the year of the 25 March reckoning: keep doing so
+    return Date.of(y, m, d, _J)
+
+
+def year_rule_ok(o: Date, os_text: str, day: tuple[int, int, int]) -> bool:
+    """Whether the O.S. side's written year follows a reckoning of its day: the Julian year, or one
+    less before 25 March, when Old Style years began (a dual year "1744/45" must say both)."""
+    y, m, d = day
+    if not shows_year(os_text):
+        return True            # a year the text does not write was derived: nothing to check
+    dual = dual_year(os_text)
+    early = (m, d) < (3, 25)
+    if dual is not None:
+        return early and dual == (y - 1, y)
+    return o.year == y or (early and o.year == y - 1)
