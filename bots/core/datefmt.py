@@ -32,23 +32,17 @@ __all__ = [
     "format_like",
     "field_number",
     "template_groups",
-    "day_month",
     "param_date",
     "match_parts",
     "resolve_year",
     "dual_year",
     "shows_year",
     "QUAL",
-    "PAIR_TEMPLATES",
-    "TWO_DATES",
+    "pair_template",
     "AFTER_MARK_RE",
-    "DM_ONLY_RE",
     "FULL_FORMS",
     "LINKED_YEAR_RE",
-    "LINK_PHRASE_RE",
     "MONTH_YEAR_RE",
-    "PAIR_FULL_RE",
-    "PAIR_SHARED_RE",
     "RANGE_DASH_RE",
     "RANGE_GAP_RE",
     "RANGE_WORD_RE",
@@ -69,9 +63,11 @@ _FULL = {name.lower() for name in MONTH_NAMES}
 # Capitalised only: "may" and "march" in lower case are verbs far more often than months.
 _MONTH_ALT = "|".join(MONTH_NAMES) + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 
-SP = r"(?:[ \t]|&nbsp;)+"
+# A space, also a no-break one as texts copied from a rendered page have it (U+00A0, U+202F).
+_S = "(?:[ \t\u00a0\u202f]|&nbsp;)"
+SP = rf"{_S}+"
 # Between the day/month part and the year: spaces, one comma, and the ]] [[ of linked dates.
-SEP = r"(?:\]\])?(?:[ \t]|&nbsp;)*(?:,(?:[ \t]|&nbsp;)*)?(?:\[\[)?"
+SEP = rf"(?:\]\])?{_S}*(?:,{_S}*)?(?:\[\[)?"
 
 
 def month_number(name: str) -> int | None:
@@ -121,7 +117,7 @@ def dmy_re(p: str) -> str:
 
 
 def mdy_re(p: str) -> str:
-    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}(?:[ \t]|&nbsp;)*,?(?:[ \t]|&nbsp;)*{day_re(p)}\.?{SEP}{year_re(p)}"
+    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}{_S}*,?{_S}*{day_re(p)}\.?{SEP}{year_re(p)}"
 
 
 def my_re(p: str) -> str:
@@ -130,7 +126,8 @@ def my_re(p: str) -> str:
 
 def dm_re(p: str) -> str:
     """Day and month without a year; groups ``{p}1*`` (day first) or ``{p}2*`` (month first)."""
-    return rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?{SP}{month_re(p + '1')}|{month_re(p + '2')}{SP}{day_re(p + '2')})"
+    return (rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?(?:{SP}of)?{SP}{month_re(p + '1')}"
+            rf"|{month_re(p + '2')}{SP}{day_re(p + '2')})")
 
 
 # The words that name a calendar. "OS"/"NS" without dots only as a label ("NS: 4 January",
@@ -146,7 +143,7 @@ QUAL = r"(?:(?:by|in|according[ ]to|using|per|on)[ \t]+)?(?:the[ \t]+)?(?:standa
 def mark_re(p: str) -> str:
     # Also the piped link editors use: [[Old Style and New Style dates|O.S.]], and a list of two
     # names for one calendar: "Old Style, Julian calendar".
-    return (rf"(?:\[\[[^\[\]|\n]{{0,60}}\|)?"
+    return (rf"(?:\[\[(?:[^\[\]|\n]{{0,60}}\|)?)?"
             rf"(?P<{p}mark>{MARK_WORDS})"
             r"(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?(?:\]\])?"
             rf"(?:[ \t]*,[ \t]*{QUAL}(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?)?")
@@ -158,15 +155,8 @@ def mark_re(p: str) -> str:
 TEMPLATE_RE = re.compile(
     r"\{\{[ \t]*(?P<name>(?i:start[ _]date(?:[ _]and[ _]age)?|end[ _]date(?:[ _]and[ _]age)?"
     r"|birth[ _]date(?:[ _]and[ _]age2?)?|death[ _]date(?:[ _]and[ _]age)?|bda|dda|dob"
-    r"|birthdeathage|oldstyledate(?:dy|ny)?|old[ _]style[ _]to[ _]new[ _]style|os2ns))[ \t]*\|(?P<args>[^{}]*)\}\}")
-# Full date, then a bracket holding the other calendar's date: "25 October 1389 (O.S.; 2 November N.S.)".
-PAIR_FULL_RE = re.compile(
-    rf"(?P<a>{dmy_re('a1')}|{mdy_re('a2')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
-    rf"(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?)[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]")
-# Shared trailing year: "2 November [O.S. 25 October] 1389", "7 November (25 October O.S.) 1389".
-PAIR_SHARED_RE = re.compile(
-    rf"(?P<a>{dm_re('a')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
-    rf"(?P<b>{dm_re('b')})[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]{SEP}{year_re('y')}")
+    r"|birthdeathage|old[ _]?style[ _]?date(?:[ _]?(?:dy|ny))?|old[ _]style[ _]to[ _]new[ _]style|os2ns))[ \t]*"
+    r"\|(?P<args>[^{}]*)\}\}")
 FULL_FORMS = [
     ("dmy", re.compile(dmy_re(""))),
     ("mdy", re.compile(mdy_re(""))),
@@ -176,7 +166,7 @@ FULL_FORMS = [
 MONTH_YEAR_RE = re.compile(my_re(""))
 # Calendar named right after a date: "(O.S.)", "(by the Julian or Old Style calendar", "in the Gregorian".
 AFTER_MARK_RE = re.compile(
-    rf"[ \t]*,?[ \t]*[(\[]?[ \t]*(?:(?:by|in|according[ ]to|using|on|per)[ \t]+)?(?:the[ \t]+)?{mark_re('k1')}"
+    rf"[ \t]*,?[ \t]*[(\[]?[ \t]*{QUAL}{mark_re('k1')}"
     rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?(?![ \t]*:)")
 _DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
 _YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
@@ -195,9 +185,7 @@ TRIGGER_YEAR_RE = re.compile(
     rf"|[Cc]irca|c\.|ca\.)(?:[ \t]|&nbsp;)+(?P<year>[1-9]\d{{3}}){_YEAR_END}")
 RANGE_GAP_RE = re.compile(r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\}|to|until|till|and)"
                         r"(?:[ \t]|&nbsp;)*")
-LINK_PHRASE_RE = re.compile(r"\b(?:correspond\w*|equivalent|i\.[ ]?e\.|that is|which (?:is|was))\b")
 WHOLE_YEAR_RE = re.compile(r"(?:\[\[)?(?P<year>\d{1,4})(?:[ \t]?(?:AD|CE))?(?:\]\])?")
-DM_ONLY_RE = re.compile(dm_re("x"))
 
 
 # ---------------------------------------------------------------- reading helpers
@@ -209,7 +197,7 @@ def field_number(value: str) -> int | None:
     return month_number(value) if value else None
 
 
-TWO_DATES = {"death date and age": 0, "dda": 0, "birth date and age2": 1, "birthdeathage": 1}
+_TWO_DATES = {"death date and age": 0, "dda": 0, "birth date and age2": 1, "birthdeathage": 1}
 
 
 def template_groups(name: str, params: list) -> tuple[list[list], int]:
@@ -218,10 +206,10 @@ def template_groups(name: str, params: list) -> tuple[list[list], int]:
     {{Death date and age|death|birth}}, {{Birth date and age2|as of|birth}},
     {{BirthDeathAge|B?|birth|death}}: the flag "B" selects the birth date.
     """
-    primary = TWO_DATES.get(name, 0)
+    primary = _TWO_DATES.get(name, 0)
     if name == "birthdeathage" and params and not params[0][0].isdigit():
         params, primary = params[1:], 0
-    if name in TWO_DATES and len(params) >= 6:
+    if name in _TWO_DATES and len(params) >= 6:
         return [params[0:3], params[3:6]], primary
     return [params[0:3]], 0
 
@@ -249,14 +237,6 @@ def param_date(value: str) -> tuple[int, int, int | None, int, int] | None:
             end -= 2
         return day, mon, resolve_year(year, m.group("dual"), mon, day) if year else None, m.start(), end
     return None
-
-
-def day_month(value: str) -> tuple[int, int] | None:
-    m = DM_ONLY_RE.fullmatch(value)
-    if m is None:
-        return None
-    day, mon, _, _ = match_parts(m, "x")
-    return day, mon
 
 
 def match_parts(m: re.Match, *prefixes: str) -> tuple[int, int, int | None, str]:
@@ -309,7 +289,7 @@ _SURFACE = {
     "dmy": re.compile(dmy_re("")),
     "mdy": re.compile(mdy_re("")),
     "my": re.compile(my_re("")),
-    "dm": re.compile(rf"{day_re('')}\.?{SP}{month_re('')}"),
+    "dm": re.compile(rf"{day_re('')}\.?(?:{SP}of)?{SP}{month_re('')}"),
     "d": re.compile(day_re("")),
     "md": re.compile(rf"{month_re('')}{SP}{day_re('')}"),
     "iso": re.compile(r"(?P<year>\d{4})-(?P<mon>\d\d)-(?P<day>\d\d)"),
@@ -326,7 +306,7 @@ def format_like(mention: DateMention, date: Date) -> str:
     if date.precision != mention.date.precision:
         raise ValueError(f"cannot write a {date.precision.value}-precision date as {mention.text!r}")
     form = mention.form
-    if form[9:] in PAIR_TEMPLATES:         # a parameter of {{OldStyleDate}} and its kin: prose inside
+    if form.startswith("template:") and pair_template(form[9:]):   # {{OldStyleDate}} and its kin: prose inside
         form = next((f for f in ("dm", "md", "dmy", "mdy") if _SURFACE[f].fullmatch(mention.text)), "dm")
     elif form.startswith("template:"):
         return _format_params(mention.text, date)
@@ -365,8 +345,13 @@ def format_like(mention: DateMention, date: Date) -> str:
     return text
 
 
-# Templates that write an O.S./N.S. pair; their parameters are prose dates.
-PAIR_TEMPLATES = frozenset({"oldstyledate", "oldstyledatedy", "oldstyledateny", "old style to new style", "os2ns"})
+def pair_template(name: str) -> str | None:
+    """The canonical name of a template that writes an O.S./N.S. pair (its parameters are prose dates;
+    {{Old Style Date DY}} is {{OldStyleDateDY}}), else None."""
+    key = name.replace(" ", "")
+    if key in ("oldstyledate", "oldstyledatedy", "oldstyledateny", "os2ns"):
+        return key
+    return "old style to new style" if key == "oldstyletonewstyle" else None
 
 
 def _digits_like(old: str, value: int) -> str:

@@ -31,6 +31,7 @@ from .calendar import (
     Calendar, gregorian_to_julian, in_swedish_period, is_valid_day, julian_to_gregorian, julian_to_swedish,
     swedish_to_julian,
 )
+from .datemask import quantity_context
 from .datefmt import (
     MARK_WORDS, QUAL, SEP, SP, day_re, dm_re, dmy_re, dual_year, mark_re, marker_calendar, match_parts, mdy_re,
     month_number, month_re, resolve_year, shows_year, year_re,
@@ -52,7 +53,7 @@ _WINDOW_MARKED = 5                 # ... and with a marker on one side only, or 
 # ---------------------------------------------------------------- patterns
 
 _CIRCA = r"(?:(?:c\.|ca\.|circa)[ \t]*)?"
-_WS = r"[ \t]*"
+_WS = r"(?:[ \t\u00a0\u202f]|&nbsp;)*"
 
 
 def _day_plain(p: str) -> str:
@@ -88,7 +89,8 @@ def _bracket_open(q: str) -> str:
 
 
 def _bracket_close(q: str) -> str:
-    return rf"{_WS},?{_WS}(?:{QUAL}{mark_re(q)})?{_WS}[)\]]"
+    # "... 28 August O.S.]", "... 28 August, Old Style)", "... 28 August (O.S.)]"
+    return (rf"{_WS},?{_WS}(?:{QUAL}{mark_re(q)}|\({_WS}{mark_re(q + 'p')}{_WS}\))?{_WS}[)\]]")
 
 
 _NO_YEAR_AFTER = r"(?![ \t]*,?[ \t]*(?:\[\[)?\d)"
@@ -105,7 +107,7 @@ _PATTERNS = [
                  rf"(?:{SEP}{year_re('y')})?"),
     ("yearless", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_bracket_open('m1')}(?P<b>{dm_re('b')})"
                  rf"{_bracket_close('m2')}{_NO_YEAR_AFTER}"),
-    ("paren_day", rf"(?P<a>{day_re('a')}){_WS}[(\[]{_WS}(?P<b>{_day_plain('b')}){_WS}[)\]]{SP}{month_re('m')}"
+    ("paren_day", rf"(?P<a>{day_re('a')}){_WS}[(\[]{_WS}(?P<b>{_day_plain('b')}){_WS}[)\]](?:{SP}of)?{SP}{month_re('m')}"
                   rf"(?:{SEP}{year_re('y')})?"),
     ("paren_day_md", rf"{month_re('m')}{SP}(?P<a>{day_re('a')}){_WS}[(\[]{_WS}(?P<b>{_day_plain('b')}){_WS}[)\]]"
                      rf"(?:{SEP}{year_re('y')})?"),
@@ -115,10 +117,15 @@ _PATTERNS = [
                      rf"(?:{SEP}{year_re('y')})?(?![/\d])"),
 ]
 PATTERNS = [(name, re.compile(p)) for name, p in _PATTERNS]
+# A bracket with a marker after a date template: "{{birth date|1828|9|9|df=y}} [O.S. 28 August]"
+AFTER_TEMPLATE = re.compile(rf"[ \t]*(?:<br ?/?>)?{_bracket_open('m1')}(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?)"
+                            rf"{_bracket_close('m2')}")
 # Where a pair can be: a bracket or slash followed by a day, a month, a marker or "c.". The patterns
 # are tried only at the date starts just before such a place: most pages have few.
-_HINT = re.compile(r"[(\[/][ \t]*(?:[0-9]|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|O\.|N\.|S\.|[Oo]ld"
-                   r"|[Nn]ew|Julian|Gregorian|c\.|ca\.|\[\[)")
+# One pattern per opening character: a pattern that starts with a plain character is found by a fast
+# scan for it (one with a class of three in front takes four times as long).
+_HINTS = [re.compile(re.escape(c) + r"(?:[ \t\u00a0]|&nbsp;)*(?:[0-9]|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+                     r"|O\.|N\.|S\.|[Oo]ld|[Nn]ew|Julian|Gregorian|c\.|ca\.|\[\[)") for c in "([/"]
 _HINT_REACH = 70       # a date, a qualifier ("by the Julian calendar") and the bracket
 
 
@@ -148,6 +155,17 @@ def _day_number(year: int, month: int, day: int) -> float:
     return _julian.to_jd(year, month, 1) + day - 1
 
 
+def _plausible(old: tuple[int, int, int], new: tuple[int, int, int], window: int) -> int | None:
+    """The distance in days from the O.S. label to the N.S. one when it is within ``window`` days of
+    the gap of their year (an O.S. year of the 25 March reckoning read as both), else None."""
+    years = [old[0]] + ([old[0] + 1] if (old[1], old[2]) < (3, 25) else [])
+    for y in years:
+        diff = label_gap((y, old[1], old[2]), new)
+        if diff is not None and diff >= 2 and abs(diff - _gap(y, old[1], old[2])) <= window:
+            return diff
+    return None
+
+
 def _gap(year: int, month: int, day: int) -> int:
     """About the Julian-Gregorian gap at a day (at its first of month: close enough to tell a pair)."""
     if not 1 <= year <= 9999 or not 1 <= month <= 12:
@@ -165,7 +183,7 @@ def _marker(m: re.Match, *groups: str) -> Calendar:
 
 def _calendars(m: re.Match) -> tuple[Calendar, Calendar]:
     cal_a = _marker(m, "xbmark", "xpmark")
-    cal_b = _marker(m, "m2mark", "zbmark", "zpmark")
+    cal_b = _marker(m, "m2mark", "m2pmark", "zbmark", "zpmark")
     m1 = m.group("m1mark") if "m1mark" in m.re.groupindex else None
     if m1:
         if m.group("m1punct") in (";", ","):
@@ -243,8 +261,8 @@ def _orient(a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Cale
         if diff is None:
             continue
         if window is not None:
-            gap = _gap(yo, os_side.month, os_side.day)
-            if diff < 2 or abs(diff - gap) > window:
+            diff = _plausible((yo, os_side.month, os_side.day), (yn, ns_side.month, ns_side.day), window)
+            if diff is None:
                 continue
         if best is None or abs(diff) < best[0]:
             best = (abs(diff), os_side, ns_side, yo, yn)
@@ -254,7 +272,7 @@ def _orient(a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Cale
 def scan_pairs(scan: _Scan) -> None:
     """Read the bracket and slash pairs of the page; blank what was read. Pairs without a year of their
     own wait in ``scan.pending`` for the dates around them (see :func:`resolve_pending`)."""
-    hints = [h.start() for h in _HINT.finditer(scan.work)]
+    hints = sorted(h.start() for pattern in _HINTS for h in pattern.finditer(scan.work))
     if not hints:
         return
     starts = sorted(set(scan.digit_starts()) | set(scan.month_starts()))
@@ -266,6 +284,7 @@ def scan_pairs(scan: _Scan) -> None:
             i += 1
     near = sorted(set(near))
     from .dates import _matches_at          # the shared position-limited matcher
+    _after_templates(scan)
     for name, pattern in PATTERNS:
         for m in _matches_at(pattern, scan.work, near):
             if _take(scan, name, m):
@@ -273,8 +292,45 @@ def scan_pairs(scan: _Scan) -> None:
         scan.blank()
 
 
+def _after_templates(scan: _Scan) -> None:
+    """Pair a date template with a bracket after it that names the other calendar's day."""
+    for t in [f for f in scan.found if f.form.startswith("template:") and f.date.day is not None]:
+        close = scan.text.find("}}", t.end)
+        if close < 0 or id(t) in scan.primary:       # the second date of a two-date template
+            continue
+        m = AFTER_TEMPLATE.match(scan.work, close + 2)
+        if m is None:
+            continue
+        cal_a, cal_b = _calendars(m)
+        if cal_b is _U:
+            continue                                 # a marker is needed: "{{birth date|...}} (1 May)" is not one
+        d = t.date
+        a = _Side(t.start, t.end, d.day, d.month, d.year, t.form, _U)
+        day_b, mon_b, _, sub_b = match_parts(m, "b")
+        year_b = _year_group(m, "by", mon_b, day_b)
+        b = _Side(m.start("b"), m.end("b"), day_b, mon_b, year_b,
+                  ("mdy" if sub_b.endswith("2") else "dmy") if year_b else ("md" if sub_b.endswith("2") else "dm"), _U)
+        oriented = _orient(a, b, None, _G if cal_b in _OLD else _J, cal_b, None)
+        if oriented is None:
+            continue
+        from .dates import Date
+        os_side, ns_side, yo, yn = oriented
+        if os_side is a:
+            old = _restate(scan, t, _J)
+            new = scan.mention(b.start, b.end, Date.of(yn, b.month, b.day, _G), b.form)
+        else:
+            new = _restate(scan, t, _G)
+            os_cal = cal_b if cal_b in _OLD and in_swedish_period(yo, b.month, b.day) else _J
+            old = scan.mention(b.start, b.end, Date.of(yo, b.month, b.day, os_cal), b.form)
+        scan.pair(old, new, t.start, m.end())
+        scan.take(m.start("b"), m.end())
+    scan.blank()
+
+
 def _take(scan: _Scan, name: str, m: re.Match) -> bool:
     a, b, shared = _sides(name, m)
+    if shared is not None and shared < 1000 and quantity_context(scan.work, m.start("yyear"), m.end("yyear")):
+        shared = None           # "(11 March N.S.) 300 soldiers died": a count, not the year
     cal_a, cal_b = _calendars(m)
     if cal_a is not _U and cal_a == cal_b:
         return False            # both in one calendar: two dates, read by the later passes
@@ -321,15 +377,25 @@ def resolve_pending(scan: _Scan) -> None:
     scan.pending = []
 
 
-_PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\n=|\n\{\|")
+# A pair without a year takes the year of the dates before it up to the section heading (the lead's
+# year in "...took place in Russia in 1917.\n\nThe main events ... on 23 February Old Style").
+_PARAGRAPH_END = re.compile(r"\n=|\n\{\|")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\[\"'(])|\n")
 _CONTEXT_REACH = 1500
+_HEADING_YEAR = re.compile(r"^=+[^=\n]*?\b([1-9]\d{3})\b[^=\n]*=+[ \t\r]*$", re.M)
 
 
 _RIGHT_AFTER = re.compile(r"[ \t,]*(?:(?:in|of)[ \t]+)?(?:\[\[)?\Z")
 
 
+_YEAR_NEXT = re.compile(rf"{SEP}(?P<year>[1-9]\d{{2,3}})(?![\d/])(?:\]\])?(?![ \t]*(?:{'|'.join(('BC', 'BCE', 'B.C.'))}))")
+
+
 def _context_year(text: str, dated: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    nxt = _YEAR_NEXT.match(text, end)    # "{{OldStyleDateNY|4 January|25 December}} 1643"
+    if nxt is not None and (len(nxt.group("year")) == 4 or not quantity_context(text, nxt.start("year"),
+                                                                                 nxt.end("year"))):
+        return int(nxt.group("year"))
     i = bisect_left(dated, (start, -1, -1))
     for s, e, year in dated[i:i + 3]:       # "January 20 [February 2] in 1907": the year right after
         if s >= end and s - end <= 12 and _RIGHT_AFTER.match(text[end:s]):
@@ -345,7 +411,10 @@ def _context_year(text: str, dated: list[tuple[int, int, int]], start: int, end:
     for s, e, year in dated[i:i + 10]:
         if s >= end and s < limit:
             return year
-    return None
+    heading = None                    # "== 1917 ==" above a paragraph that gives no year itself
+    for heading in _HEADING_YEAR.finditer(text, max(0, start - _CONTEXT_REACH), start):
+        pass
+    return int(heading.group(1)) if heading else None
 
 
 # ---------------------------------------------------------------- side by side, or joined by a phrase
@@ -354,13 +423,14 @@ def _context_year(text: str, dated: list[tuple[int, int, int]], start: int, end:
 # "{{birth date|1650|11|4}}<br />{{small|[N.S.: 14 November 1650]}}"): masked template names and
 # comments are NULs already.
 _TAGS = re.compile(r"</?(?:br|small|sup|span|nowiki|div|p)\b[^<>]*>|&nbsp;|\{\{!\}\}", re.I)
-_MARK_ANY = re.compile(rf"{QUAL}(?:\[\[[^\[\]|\n]{{0,60}}\|)?(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?"
+_MARK_ANY = re.compile(rf"{QUAL}(?:\[\[(?:[^\[\]|\n]{{0,60}}\|)?)?(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?"
                        r"(?:\]\])?")
 _TIGHT = re.compile(r"[\s\0\[\](),;:/•·|}{=]*")
 # Phrases that join two readings of one day. The strong ones (an explanation) pair dates of opposite
 # stated calendars whatever their distance; the weak ones only dates about the gap apart.
-_STRONG_LINK = re.compile(r"\b(?:correspond\w*|equivalent|i\.[ ]?e\.|that is|which (?:is|was))\b")
-_WEAK_LINK = re.compile(r"\b(?:but|or|otherwise|also|and)\b(?:[ \t]+(?:on|in|as))?")
+_STRONG_LINK = re.compile(r"\b(?:correspond\w*|equivalent|that is|which (?:is|was))\b|\bi\.[ ]?e\.")
+# ("and" is not one: "on 1 January 1800 (O.S.) and 10 January 1800 (N.S.)" may well be two events.)
+_WEAK_LINK = re.compile(r"\b(?:but|or|otherwise)\b")
 
 
 def pair_nearby(scan: _Scan) -> None:
@@ -382,7 +452,8 @@ def pair_nearby(scan: _Scan) -> None:
                 scan.pair(a, scan.pairs[-1].new_style, a.start, c.end)
                 i += 3
                 continue
-        if _try_nearby(scan, a, b):
+        # "{{death date and age|1702|3|8|1650|11|4}}<br />N.S.: 19 March 1702": the death date, not the birth
+        if _try_nearby(scan, scan.primary.get(id(a), a), b):
             i += 2
         else:
             i += 1
@@ -399,13 +470,15 @@ def _try_nearby(scan: _Scan, a: DateMention, b: DateMention) -> bool:
     if len(stated) == 2 and not (stated & {_G}):
         return False
     if stated == {_G} or (len(stated) == 1 and stated & set(_OLD)):
-        # one side stated: only side by side, and only when the other is a plain date or a date template
-        if not _tight(gap_text) or len(set(cals)) != 2:
+        # one side stated: side by side, or explained ("28 August 1828 (Julian calendar), i.e. 9 September")
+        if len(set(cals)) != 2 or "\n\n" in gap_text:
+            return False
+        if not _tight(gap_text) and not ("\n" not in gap_text and _STRONG_LINK.search(gap_text)):
             return False
         window = _WINDOW_MARKED
     elif len(stated) == 2:
-        if "\n" in gap_text:
-            return False
+        if "\n" in gap_text and not _tight(gap_text):
+            return False        # an infobox list ("N.S.: 7 September 1812\n• O.S.: 26 August 1812") is one
         unclosed = gap_text.count("(") > gap_text.count(")") or gap_text.count("[") > gap_text.count("]")
         if unclosed or _STRONG_LINK.search(gap_text):
             window = None
@@ -416,11 +489,9 @@ def _try_nearby(scan: _Scan, a: DateMention, b: DateMention) -> bool:
     else:
         return False
     old, new = (a, b) if (cals[0] in _OLD or cals[1] is _G) else (b, a)
-    if window is not None:
-        diff = label_gap((old.date.year, old.date.month, old.date.day), (new.date.year, new.date.month, new.date.day))
-        gap = _gap(old.date.year, old.date.month, old.date.day)
-        if diff is None or diff < 2 or abs(diff - gap) > window:
-            return False
+    if window is not None and _plausible((old.date.year, old.date.month, old.date.day),
+                                         (new.date.year, new.date.month, new.date.day), window) is None:
+        return False
     if old.date.calendar is _U:
         old = _restate(scan, old, _J)
     if new.date.calendar is _U:

@@ -20,9 +20,9 @@ from typing import Iterator
 from . import datepairs
 from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian, swedish_to_julian
 from .datefmt import (
-    AFTER_MARK_RE, FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, PAIR_TEMPLATES, RANGE_DASH_RE, RANGE_GAP_RE,
+    AFTER_MARK_RE, FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE,
     RANGE_WORD_RE, TEMPLATE_RE, TRIGGER_YEAR_RE, WHOLE_YEAR_RE, field_number, format_like, marker_calendar,
-    month_number, param_date, resolve_year, template_groups,
+    month_number, pair_template, param_date, resolve_year, template_groups,
 )
 from .datemask import mask_hard, mask_soft, quantity_context
 
@@ -142,9 +142,18 @@ class _Scan:
         self.pairs: list[DatePair] = []
         self.taken: list[tuple[int, int]] = []
         self.pending: list[tuple] = []        # pairs without a year, waiting for the dates around them
-        self.page_marked = _ANY_MARKER.search(self.work) is not None   # a calendar named anywhere
+        self.primary: dict[int, DateMention] = {}   # the other date of a two-date template -> its main one
+        self._marked: bool | None = None
         self._digits: list[int] | None = None
         self._months: list[int] | None = None
+
+    @property
+    def page_marked(self) -> bool:
+        """Whether the page names a calendar anywhere (asked only for a pair with no marker: the search
+        costs more than the rest of a page's scan)."""
+        if self._marked is None:
+            self._marked = _ANY_MARKER.search(self.text) is not None
+        return self._marked
 
     # Where a date can start. Blanking only turns characters into NULs and never ends inside a run
     # of digits (every match ends before a non-word character), so the positions found once, after
@@ -240,7 +249,7 @@ def _scan_templates(scan: _Scan) -> None:
     # above and is now blank, so the outer one matches on a second look.
     if scan.found and "tyle" in scan.work:
         for m in TEMPLATE_RE.finditer(scan.work):
-            if _template_name(m) in PAIR_TEMPLATES:
+            if pair_template(_template_name(m)):
                 nested.append(m)
         for m in nested:
             _read_template(scan, m)
@@ -261,13 +270,25 @@ def _read_template(scan: _Scan, m: re.Match) -> None:
             params.append((core, pos + lead, pos + lead + len(core)))
         pos += len(piece) + 1
     form = f"template:{name}"
-    if name in PAIR_TEMPLATES:
-        _template_pair(scan, m, name, params, form)
+    if pair_template(name):
+        _template_pair(scan, m, pair_template(name), params, form)
     else:
-        for group in template_groups(name, params)[0]:
+        # a label before the template names its calendar: "[[...|NS]]: {{death date|1727|03|31}}"
+        cal = datepairs.marker_before(scan.work, m.start())
+        groups, primary = template_groups(name, params)
+        made = []
+        for group in groups:
             values = [field_number(v) for v, _, _ in group]
             if values and None not in values:
-                scan.mention(group[0][1], group[-1][2], Date.of(*values), form)
+                d = Date.of(*values, calendar=cal) if len(values) == 3 else Date.of(*values)
+                made.append(scan.mention(group[0][1], group[-1][2], d if d.valid or cal is Calendar.UNSTATED
+                                         else Date.of(*values), form))
+        if len(made) == 2:              # {{Death date and age|death|birth}}: the date the template stands for
+            scan.primary[id(made[1 - primary])] = made[primary]
+        elif len(made) == 1 and cal is Calendar.UNSTATED and made[0].date.day is not None:
+            after = _after_marker(scan, m.end())   # "{{birth date|1828|8|28}} (O.S.)"
+            if after is not Calendar.UNSTATED:
+                datepairs._restate(scan, made[0], after)
     scan.take(m.start(), m.end())
 
 
@@ -289,10 +310,9 @@ def _template_pair(scan: _Scan, m: re.Match, name: str, params: list, form: str)
     ns, os_ = _param_side(scan, ns_p), _param_side(scan, os_p)
     if ns is None or os_ is None:
         return
-    year = int(year_p[0]) if year_p is not None and year_p[0].isdigit() else None
+    year, os_year_param = _param_year(year_p), _param_year(os_year_p)
     ns_year = ns["year"] if ns["year"] is not None else year
-    os_year = os_["year"] if os_["year"] is not None else (
-        int(os_year_p[0]) if os_year_p is not None and os_year_p[0].isdigit() else None)
+    os_year = os_["year"] if os_["year"] is not None else os_year_param
     if ns_year is None and os_year is not None:
         ns_year = _inner_year(os_year, os_["month"], ns["month"], Calendar.GREGORIAN)
     if ns_year is None:
@@ -311,6 +331,14 @@ def _template_pair(scan: _Scan, m: re.Match, name: str, params: list, form: str)
         new = scan.mention(ns["start"], ns["end"], Date.of(ns_year, ns["month"], ns["day"], Calendar.GREGORIAN),
                            ns["form"] or form)
     scan.pair(old, new, m.start(), m.end())
+
+
+_PARAM_YEAR = re.compile(r"(?:\[\[)?[ \t]*(\d{1,4})[ \t]*(?:\]\])?")
+
+
+def _param_year(param: tuple[str, int, int] | None) -> int | None:
+    m = _PARAM_YEAR.fullmatch(param[0]) if param is not None else None
+    return int(m.group(1)) if m else None
 
 
 def _param_side(scan: _Scan, param: tuple[str, int, int]) -> dict | None:
