@@ -4,17 +4,20 @@ Usage: .venv/bin/python benchmarks/dates_speed.py [--baseline REV] [--rounds 5] 
 
 Times, in fresh processes of this tree and of BASELINE (a git revision, default: the merge base with
 main, exported with git archive to a temporary folder): find_dates over every page of the shared
-corpus (../shared/corpus) and over N synthetic pages (benchmarks/synth.py), and all the date rules
-(find_dates included) over the same pages. Rounds alternate between the two trees; medians and the
-ratio current/baseline are printed. The end-to-end figure is benchmarks/check.py (offline check).
+corpus (../shared/corpus) and over N synthetic pages (benchmarks/synth.py), all the date rules
+(find_dates included) over the same pages, and the whole offline check (`bots.check -source:`) of
+the N synthetic pages as a command. Rounds alternate between the two trees; medians and the ratio
+current/baseline are printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,8 +86,17 @@ def main() -> int:
     trees = {"baseline": base, "current": ROOT}
     times: dict[str, dict[str, list[float]]] = {k: {} for k in trees}
     pages = None
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_all
+    folder = write_all(a.pages, Path(tempfile.mkdtemp(prefix="gmw-dates-pages-")), errors_every=500)["folder"]
     for _ in range(a.rounds):
         for name, tree in trees.items():
+            t = time.perf_counter()
+            res = subprocess.run([sys.executable, "-m", "bots.check", f"-source:{folder}", "-format:json"], cwd=tree,
+                                 env={**os.environ, "PYWIKIBOT_DIR": str(tree)}, capture_output=True, text=True)
+            if res.returncode not in (0, 1):
+                raise SystemExit(f"{name}: check failed:\n{res.stderr[-3000:]}")
+            times[name].setdefault("offline check (command)", []).append(time.perf_counter() - t)
             res = subprocess.run([sys.executable, "-c", RUN, str(tree), str(CORPUS), str(a.pages)], cwd=tree,
                                  capture_output=True, text=True)
             if res.returncode:
