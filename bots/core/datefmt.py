@@ -90,10 +90,11 @@ def marker_calendar(marker: str) -> Calendar:
     return _MARKERS.get(marker.strip()[:1].lower(), Calendar.UNSTATED)
 
 
-def day_re(p: str) -> str:
-    # Not glued to a preceding number, time ("09:32") or code; 32 and 00 are not days.
-    return (rf"(?<![\w:.,/\-–])(?P<{p}day>[12]\d|3[01]|0?[1-9])"
-            rf"(?P<{p}sfx>st|nd|rd|th)?(?!\w)")
+def day_re(p: str, after_slash: bool = False) -> str:
+    # Not glued to a preceding number, time ("09:32") or code; 32 and 00 are not days. The second day
+    # of a slash pair ("19 February/3 March", "1/12 January") follows the slash by design.
+    before = "" if after_slash else r"(?<![\w:.,/\-–])"
+    return rf"{before}(?P<{p}day>[12]\d|3[01]|0?[1-9])(?P<{p}sfx>st|nd|rd|th)?(?!\w)"
 
 
 def month_re(p: str) -> str:
@@ -111,9 +112,10 @@ def year_re(p: str) -> str:
             r"(?:[ \t]?(?:AD|CE|A\.D\.)(?!\w))?(?:\]\])?")
 
 
-def dmy_re(p: str) -> str:
+def dmy_re(p: str, after_slash: bool = False) -> str:
     # the leading lookaheads let the regex engine reject most positions at once
-    return rf"(?=[\[\d])(?:\[\[)?{day_re(p)}\.?(?:{SP}of)?{SP}{month_re(p)}{SEP}{year_re(p)}"
+    return (rf"(?=[\[\d])(?:\[\[)?{day_re(p, after_slash)}\.?(?:{SP}of)?{SP}{month_re(p)}{SEP}"
+            rf"{year_re(p)}")
 
 
 def mdy_re(p: str) -> str:
@@ -124,9 +126,9 @@ def my_re(p: str) -> str:
     return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}{SEP}{year_re(p)}"
 
 
-def dm_re(p: str) -> str:
+def dm_re(p: str, after_slash: bool = False) -> str:
     """Day and month without a year; groups ``{p}1*`` (day first) or ``{p}2*`` (month first)."""
-    return (rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?(?:{SP}of)?{SP}{month_re(p + '1')}"
+    return (rf"(?=[\dJFMASOND])(?:{day_re(p + '1', after_slash)}\.?(?:{SP}of)?{SP}{month_re(p + '1')}"
             rf"|{month_re(p + '2')}{SP}{day_re(p + '2')})")
 
 

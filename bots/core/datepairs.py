@@ -57,24 +57,11 @@ _WS = r"(?:[ \t\u00a0\u202f]|&nbsp;)*"
 
 
 def _day_plain(p: str) -> str:
-    # The day after "/" or "(": day_re refuses a day glued to a slash, here it is the form itself.
-    return rf"(?P<{p}day>[12]\d|3[01]|0?[1-9])(?P<{p}sfx>st|nd|rd|th)?(?!\w)"
+    return day_re(p, after_slash=True)      # the day after "/" or "(" ("1/12 January", "9 (20) May")
 
 
-def _full(p: str) -> str:
-    return rf"{dmy_re(p + '1')}|{mdy_re(p + '2')}"
-
-
-def _dm_slashed(p: str) -> str:
-    """dm_re for the side after a slash ("19 February/3 March"), whose day follows the slash."""
-    return (rf"(?=[\dJFMASOND])(?:{_day_plain(p + '1')}\.?{SP}{month_re(p + '1')}"
-            rf"|{month_re(p + '2')}{SP}{day_re(p + '2')})")
-
-
-def _full_after_slash(p: str) -> str:
-    # "6 January 1877/18 January 1877": a full date whose day follows the slash
-    return (rf"(?:{_day_plain(p + '1')}\.?{SP}{month_re(p + '1')}{SEP}{year_re(p + '1')}"
-            rf"|{month_re(p + '2')}(?:[ \t]|&nbsp;)*,?(?:[ \t]|&nbsp;)*{day_re(p + '2')}\.?{SEP}{year_re(p + '2')})")
+def _full(p: str, after_slash: bool = False) -> str:
+    return rf"{dmy_re(p + '1', after_slash)}|{mdy_re(p + '2')}"
 
 
 def _after(q: str) -> str:
@@ -99,11 +86,11 @@ _NO_YEAR_AFTER = r"(?![ \t]*,?[ \t]*(?:\[\[)?\d)"
 _PATTERNS = [
     ("full", rf"(?P<a>{_full('a')})(?:{_after('x')})?{_bracket_open('m1')}"
              rf"(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?){_bracket_close('m2')}"),
-    ("slash_full", rf"(?P<a>{_full('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{_full_after_slash('b')})"
+    ("slash_full", rf"(?P<a>{_full('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{_full('b', after_slash=True)})"
                    rf"(?:{_after('z')})?"),
     ("shared", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_bracket_open('m1')}(?P<b>{dm_re('b')}){_bracket_close('m2')}"
                rf"{SEP}{year_re('y')}"),
-    ("slash_dm", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{_dm_slashed('b')})(?:{_after('z')})?"
+    ("slash_dm", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_WS}/{_WS}(?P<b>{dm_re('b', after_slash=True)})(?:{_after('z')})?"
                  rf"(?:{SEP}{year_re('y')})?"),
     ("yearless", rf"(?P<a>{dm_re('a')})(?:{_after('x')})?{_bracket_open('m1')}(?P<b>{dm_re('b')})"
                  rf"{_bracket_close('m2')}{_NO_YEAR_AFTER}"),
