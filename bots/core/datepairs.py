@@ -1,4 +1,4 @@
-"""Old Style / New Style pairs as real articles write them: reading them and judging them.
+"""Old Style / New Style pairs as real articles write them, in brackets, with slashes and in templates.
 
 Forms read (each side may carry a calendar marker: O.S./N.S., Old/New Style, Julian/Gregorian,
 S.S./Swedish calendar, with "by the", "in the" ... before it):
@@ -10,44 +10,37 @@ S.S./Swedish calendar, with "by the", "in the" ... before it):
     "30 August (O.S.) / 10 September (N.S.) 1721", "6 January 1877/18 January 1877";
   - pairs without a year of their own, which take the year of their sentence or paragraph:
     "on 23 February Old Style (8 March New Style)";
-  - two dates side by side in opposite calendars ("{{birth date|1650|11|4}}<br />N.S.: 14 November 1650")
-    or joined by "but", "which corresponds to", "i.e." ("born on 14 November 1650 by Gregorian reckoning,
-    but on 4 November 1650 by Julian").
-A pair with no marker at all is an O.S./N.S. pair only if its two days are about the calendar gap of
-their year apart (three days either way; five for the forms with a marker on one side); the later day
-is the New Style one. :func:`judge` then checks a pair against the gap, the 25 March year rule of the
-Old Style reckoning, and the Swedish calendar of 1700-1712.
+  - a date template with a bracket after it: "{{birth date|1828|9|9}} [O.S. 28 August]".
+(Two dates side by side or joined by a phrase are ``dateneighbours``' business, the judging of a pair
+``datejudge``'s.) A pair with no marker at all is an O.S./N.S. pair only if its two days are about the
+calendar gap of their year apart (three days either way; five for the forms with a marker on one
+side only); the later day is the New Style one.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from convertdate import gregorian as _gregorian, julian as _julian
-
-from .calendar import (
-    Calendar, gregorian_to_julian, in_swedish_period, is_valid_day, julian_to_gregorian, julian_to_swedish,
-    swedish_to_julian,
-)
-from .datemask import quantity_context
+from .calendar import Calendar, in_swedish_period
 from .datefmt import (
-    MARK_WORDS, QUAL, SEP, SP, day_re, dm_re, dmy_re, dual_year, mark_re, marker_calendar, match_parts, mdy_re,
-    month_number, month_re, resolve_year, shows_year, year_re,
+    QUAL, SEP, SP, day_re, dm_re, dmy_re, mark_re, marker_calendar, match_parts, mdy_re, month_number, month_re,
+    resolve_year, year_re,
 )
+from .datejudge import label_gap, plausible
+from .datemask import quantity_context
 
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
-    from .dates import Date, DateMention, DatePair, _Scan
+    from .dates import _Scan
 
-__all__ = ["PairVerdict", "judge", "judge_dates", "scan_pairs", "pair_nearby", "resolve_pending", "label_gap",
-           "marker_before", "year_rule_ok"]
+__all__ = ["Side", "scan_pairs", "resolve_pending"]
 
 _J, _G, _S, _U = Calendar.JULIAN, Calendar.GREGORIAN, Calendar.SWEDISH, Calendar.UNSTATED
 _OLD = (_J, _S)
 _LAST_DUAL_CALENDAR_YEAR = 1923    # Greece, the last to change: later unmarked "pairs" are something else
 _WINDOW_UNMARKED = 3               # days either side of the gap, for a pair with no marker at all
-_WINDOW_MARKED = 5                 # ... and with a marker on one side only, or joined by a phrase
+_WINDOW_MARKED = 5                 # ... and with a marker on one side only
 
 
 # ---------------------------------------------------------------- patterns
@@ -119,7 +112,7 @@ _HINT_REACH = 70       # a date, a qualifier ("by the Julian calendar") and the 
 # ---------------------------------------------------------------- reading
 
 @dataclass
-class _Side:
+class Side:
     start: int
     end: int
     day: int
@@ -127,37 +120,6 @@ class _Side:
     year: int | None          # as written (a dual year resolved), None when the side shows none
     form: str
     calendar: Calendar
-
-
-def label_gap(os_side: tuple[int, int, int], ns_side: tuple[int, int, int]) -> int | None:
-    """Days from the O.S. label to the N.S. label, both counted in one calendar (None if out of range)."""
-    try:
-        return _day_number(*ns_side) - _day_number(*os_side)
-    except (ValueError, KeyError, IndexError):
-        return None
-
-
-def _day_number(year: int, month: int, day: int) -> float:
-    # Counted from the first of the month, so that a label a calendar lacks (30 February) still counts.
-    return _julian.to_jd(year, month, 1) + day - 1
-
-
-def _plausible(old: tuple[int, int, int], new: tuple[int, int, int], window: int) -> int | None:
-    """The distance in days from the O.S. label to the N.S. one when it is within ``window`` days of
-    the gap of their year (an O.S. year of the 25 March reckoning read as both), else None."""
-    years = [old[0]] + ([old[0] + 1] if (old[1], old[2]) < (3, 25) else [])
-    for y in years:
-        diff = label_gap((y, old[1], old[2]), new)
-        if diff is not None and diff >= 2 and abs(diff - _gap(y, old[1], old[2])) <= window:
-            return diff
-    return None
-
-
-def _gap(year: int, month: int, day: int) -> int:
-    """About the Julian-Gregorian gap at a day (at its first of month: close enough to tell a pair)."""
-    if not 1 <= year <= 9999 or not 1 <= month <= 12:
-        return 0
-    return int(_julian.to_jd(year, month, 1) - _gregorian.to_jd(year, month, 1))
 
 
 def _marker(m: re.Match, *groups: str) -> Calendar:
@@ -186,13 +148,13 @@ def _year_group(m: re.Match, name: str, month: int, day: int) -> int | None:
     return resolve_year(m.group(name + "year"), m.group(name + "dual"), month, day)
 
 
-def _sides(name: str, m: re.Match) -> tuple[_Side, _Side, int | None]:
+def _sides(name: str, m: re.Match) -> tuple[Side, Side, int | None]:
     """The two sides of a match and the year they share (None when each has its own or none)."""
     if name in ("paren_day", "paren_day_md", "slash_day", "slash_day_md"):
         mon = month_number(m.group("mmon"))
         da, db = int(m.group("aday")), int(m.group("bday"))
-        a = _Side(m.start("aday"), m.end("aday") + len(m.group("asfx") or ""), da, mon, None, "d", _U)
-        b = _Side(m.start("bday"), m.end("bday") + len(m.group("bsfx") or ""), db, mon, None, "d", _U)
+        a = Side(m.start("aday"), m.end("aday") + len(m.group("asfx") or ""), da, mon, None, "d", _U)
+        b = Side(m.start("bday"), m.end("bday") + len(m.group("bsfx") or ""), db, mon, None, "d", _U)
         return a, b, _year_group(m, "y", mon, min(da, db))
     day_a, mon_a, year_a, sub_a = match_parts(m, "a")
     day_b, mon_b, year_b, sub_b = match_parts(m, "b")
@@ -204,13 +166,13 @@ def _sides(name: str, m: re.Match) -> tuple[_Side, _Side, int | None]:
         form_b, year_b = ("mdy" if sub_b.endswith("2") else "dmy"), _year_group(m, "by", mon_b, day_b)
     else:
         form_b = "md" if sub_b.endswith("2") else "dm"
-    a = _Side(m.start("a"), m.end("a"), day_a, mon_a, year_a if full else None, form_a, _U)
-    b = _Side(m.start("b"), m.end("b"), day_b, mon_b, year_b, form_b, _U)
+    a = Side(m.start("a"), m.end("a"), day_a, mon_a, year_a if full else None, form_a, _U)
+    b = Side(m.start("b"), m.end("b"), day_b, mon_b, year_b, form_b, _U)
     shared = _year_group(m, "y", mon_b, day_b) if name in ("shared", "slash_dm") else None
     return a, b, shared
 
 
-def _years(os_side: _Side, ns_side: _Side, shared: int | None) -> tuple[int, int] | None:
+def _years(os_side: Side, ns_side: Side, shared: int | None) -> tuple[int, int] | None:
     """(O.S. year, N.S. year). A shared year belongs to the N.S. date; across New Year the O.S. date
     falls in the year before (the Julian calendar runs behind)."""
     yo, yn = os_side.year, ns_side.year
@@ -225,8 +187,8 @@ def _years(os_side: _Side, ns_side: _Side, shared: int | None) -> tuple[int, int
     return yo, yn
 
 
-def _orient(a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
-            window: int | None) -> tuple[_Side, _Side, int, int] | None:
+def _orient(a: Side, b: Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
+            window: int | None) -> tuple[Side, Side, int, int] | None:
     """(O.S. side, N.S. side, O.S. year, N.S. year), or None when the two cannot be one day.
 
     With markers the calendars say which side is which; without, the later day is the N.S. one.
@@ -248,7 +210,7 @@ def _orient(a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Cale
         if diff is None:
             continue
         if window is not None:
-            diff = _plausible((yo, os_side.month, os_side.day), (yn, ns_side.month, ns_side.day), window)
+            diff = plausible((yo, os_side.month, os_side.day), (yn, ns_side.month, ns_side.day), window)
             if diff is None:
                 continue
         if best is None or abs(diff) < best[0]:
@@ -292,10 +254,10 @@ def _after_templates(scan: _Scan) -> None:
         if cal_b is _U:
             continue                                 # a marker is needed: "{{birth date|...}} (1 May)" is not one
         d = t.date
-        a = _Side(t.start, t.end, d.day, d.month, d.year, t.form, _U)
+        a = Side(t.start, t.end, d.day, d.month, d.year, t.form, _U)
         day_b, mon_b, _, sub_b = match_parts(m, "b")
         year_b = _year_group(m, "by", mon_b, day_b)
-        b = _Side(m.start("b"), m.end("b"), day_b, mon_b, year_b,
+        b = Side(m.start("b"), m.end("b"), day_b, mon_b, year_b,
                   ("mdy" if sub_b.endswith("2") else "dmy") if year_b else ("md" if sub_b.endswith("2") else "dm"), _U)
         oriented = _orient(a, b, None, _G if cal_b in _OLD else _J, cal_b, None)
         if oriented is None:
@@ -303,10 +265,10 @@ def _after_templates(scan: _Scan) -> None:
         from .dates import Date
         os_side, ns_side, yo, yn = oriented
         if os_side is a:
-            old = _restate(scan, t, _J)
+            old = scan.restate(t, _J)
             new = scan.mention(b.start, b.end, Date.of(yn, b.month, b.day, _G), b.form)
         else:
-            new = _restate(scan, t, _G)
+            new = scan.restate(t, _G)
             os_cal = cal_b if cal_b in _OLD and in_swedish_period(yo, b.month, b.day) else _J
             old = scan.mention(b.start, b.end, Date.of(yo, b.month, b.day, os_cal), b.form)
         scan.pair(old, new, t.start, m.end())
@@ -330,7 +292,7 @@ def _take(scan: _Scan, name: str, m: re.Match) -> bool:
     return _make_pair(scan, a, b, shared, cal_a, cal_b, window, m.start(), m.end())
 
 
-def _make_pair(scan: _Scan, a: _Side, b: _Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
+def _make_pair(scan: _Scan, a: Side, b: Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
                window: int | None, start: int, end: int) -> bool:
     from .dates import Date
     if window is not None and window <= _WINDOW_UNMARKED and not scan.page_marked:
@@ -402,211 +364,3 @@ def _context_year(text: str, dated: list[tuple[int, int, int]], start: int, end:
     for heading in _HEADING_YEAR.finditer(text, max(0, start - _CONTEXT_REACH), start):
         pass
     return int(heading.group(1)) if heading else None
-
-
-# ---------------------------------------------------------------- side by side, or joined by a phrase
-
-# Markup that may stand between two renderings of one day (an infobox value written as
-# "{{birth date|1650|11|4}}<br />{{small|[N.S.: 14 November 1650]}}"): masked template names and
-# comments are NULs already.
-_TAGS = re.compile(r"</?(?:br|small|sup|span|nowiki|div|p)\b[^<>]*>|&nbsp;|\{\{!\}\}", re.I)
-_MARK_ANY = re.compile(rf"{QUAL}(?:\[\[(?:[^\[\]|\n]{{0,60}}\|)?)?(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?"
-                       r"(?:\]\])?")
-_TIGHT = re.compile(r"[\s\0\[\](),;:/•·|}{=]*")
-# Phrases that join two readings of one day. The strong ones (an explanation) pair dates of opposite
-# stated calendars whatever their distance; the weak ones only dates about the gap apart.
-_STRONG_LINK = re.compile(r"\b(?:correspond\w*|equivalent|that is|which (?:is|was))\b|\bi\.[ ]?e\.")
-# ("and" is not one: "on 1 January 1800 (O.S.) and 10 January 1800 (N.S.)" may well be two events.)
-_WEAK_LINK = re.compile(r"\b(?:but|or|otherwise)\b")
-
-
-def pair_nearby(scan: _Scan) -> None:
-    """Pair neighbouring day dates in opposite calendars: side by side (only markup and punctuation
-    between), in a bracket or a "corresponds to" clause after the first, or joined by "but"."""
-    paired = {id(p.old_style) for p in scan.pairs} | {id(p.new_style) for p in scan.pairs}
-    days = sorted((m for m in scan.found if m.date.day is not None and id(m) not in paired
-                   and m.role is None), key=lambda m: m.start)
-    i = 0
-    while i < len(days) - 1:
-        a, b = days[i], days[i + 1]
-        c = days[i + 2] if i + 2 < len(days) else None
-        if c is not None and {a.date.calendar, b.date.calendar} == {_J, _S} and c.date.calendar is _G \
-                and _tight(scan.work[a.end:b.start]):
-            # "19 November 1700 (O.S.), 20 November 1700 (S.S.), 30 November 1700 (N.S.)": both old
-            # readings of one New Style day
-            first = _try_nearby(scan, b, c)
-            if first:
-                scan.pair(a, scan.pairs[-1].new_style, a.start, c.end)
-                i += 3
-                continue
-        # "{{death date and age|1702|3|8|1650|11|4}}<br />N.S.: 19 March 1702": the death date, not the birth
-        if _try_nearby(scan, scan.primary.get(id(a), a), b):
-            i += 2
-        else:
-            i += 1
-
-
-def _try_nearby(scan: _Scan, a: DateMention, b: DateMention) -> bool:
-    if b.start - a.end > 200 or b.start < a.end:
-        return False
-    cals = (a.date.calendar, b.date.calendar)
-    gap_text = scan.work[a.end:b.start]
-    if gap_text.count("\n") > 1:
-        return False
-    stated = {c for c in cals if c is not _U}
-    if len(stated) == 2 and not (stated & {_G}):
-        return False
-    if stated == {_G} or (len(stated) == 1 and stated & set(_OLD)):
-        # one side stated: side by side, or explained ("28 August 1828 (Julian calendar), i.e. 9 September")
-        if len(set(cals)) != 2 or "\n\n" in gap_text:
-            return False
-        if not _tight(gap_text) and not ("\n" not in gap_text and _STRONG_LINK.search(gap_text)):
-            return False
-        window = _WINDOW_MARKED
-    elif len(stated) == 2:
-        if "\n" in gap_text and not _tight(gap_text):
-            return False        # an infobox list ("N.S.: 7 September 1812\n• O.S.: 26 August 1812") is one
-        unclosed = gap_text.count("(") > gap_text.count(")") or gap_text.count("[") > gap_text.count("]")
-        if unclosed or _STRONG_LINK.search(gap_text):
-            window = None
-        elif _tight(gap_text) or _WEAK_LINK.search(gap_text):
-            window = _WINDOW_MARKED
-        else:
-            return False
-    else:
-        return False
-    old, new = (a, b) if (cals[0] in _OLD or cals[1] is _G) else (b, a)
-    if window is not None and _plausible((old.date.year, old.date.month, old.date.day),
-                                         (new.date.year, new.date.month, new.date.day), window) is None:
-        return False
-    if old.date.calendar is _U:
-        old = _restate(scan, old, _J)
-    if new.date.calendar is _U:
-        new = _restate(scan, new, _G)
-    scan.pair(old, new, a.start, b.end)
-    return True
-
-
-def _tight(gap_text: str) -> bool:
-    rest = _MARK_ANY.sub("", _TAGS.sub("", gap_text))
-    return _TIGHT.fullmatch(rest) is not None
-
-
-def _restate(scan: _Scan, m: DateMention, cal: Calendar) -> DateMention:
-    """The mention with the calendar its neighbour implies (validity re-checked in that calendar)."""
-    d = m.date
-    valid = d.valid and is_valid_day(d.year, d.month, d.day, cal)
-    new = replace(m, date=replace(d, calendar=cal, valid=valid))
-    scan.found[scan.found.index(m)] = new
-    return new
-
-
-# ---------------------------------------------------------------- a marker written before a date
-
-_BEFORE_TAIL = re.compile(r"(?:\]\])?[ \t]*:[ \t]*(?:\[\[)?\Z|[ \t]+(?:\[\[)?\Z")
-_MARK_WORD = re.compile(rf"(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?")
-
-
-def marker_before(work: str, start: int) -> Calendar:
-    """The calendar of a label written before a date: "N.S.: 4 January 1643", "[[...|NS]]: ...",
-    "[O.S. 26 August 1812" (a marker right after an opening bracket, no colon needed)."""
-    lo = max(0, start - 70)
-    window = work[lo:start]
-    if ":" not in window[-4:] and "[" not in window and "(" not in window:
-        return _U
-    last = None
-    for mm in _MARK_WORD.finditer(work, lo, start):
-        last = mm
-    if last is None:
-        return _U
-    tail = work[last.end():start]
-    t = _BEFORE_TAIL.match(tail)
-    if t is None:
-        return _U
-    if ":" not in t.group():
-        head = work[max(0, last.start() - 3):last.start()]
-        if not re.search(r"[(\[][ \t]*\Z", head):
-            return _U        # "O.S. 26 August" in running text is the pair patterns' business
-    return marker_calendar(last.group())
-
-
-# ---------------------------------------------------------------- judging a pair
-
-@dataclass(frozen=True)
-class PairVerdict:
-    """What a pair says. ``status``: "ok"; "swedish" (right in the Swedish calendar, 1700-1712);
-    "day" (the days are not one day); "year" (the days agree, the O.S. year does not: neither the
-    Julian year nor the year of the 25 March reckoning); "unchecked" (a side is not a real day).
-    ``new`` is the N.S. day the O.S. side gives (for "day", the right N.S. date), ``old`` the O.S.
-    day the N.S. side gives, written in the text's own year reckoning."""
-
-    status: str
-    new: Date | None = None
-    old: Date | None = None
-
-
-def judge(pair: DatePair) -> PairVerdict:
-    return judge_dates(pair.old_style.date, pair.new_style.date, pair.old_style.text)
-
-
-def judge_dates(o: Date, n: Date, os_text: str) -> PairVerdict:
-    """Judge an O.S. date ``o`` (Julian or Swedish; ``os_text`` as written, for its year reckoning)
-    against an N.S. date ``n``."""
-    from .dates import Date, Precision
-    if o.precision is not Precision.DAY or n.precision is not Precision.DAY:
-        return PairVerdict("unchecked")
-    if not is_valid_day(o.year, o.month, o.day, o.calendar if o.calendar is _S else _J):
-        return PairVerdict("unchecked")       # date-invalid reports it; no N.S. day follows from it
-    if is_valid_day(n.year, n.month, n.day, _G):
-        j = gregorian_to_julian(n.year, n.month, n.day)
-        sw = julian_to_swedish(*j)
-        readings = ([] if o.calendar is _S else [("ok", j)]) + ([("swedish", sw)] if sw else [])
-        for status, (y, m, d) in readings:
-            if (m, d) == (o.month, o.day):
-                if not year_rule_ok(o, os_text, (y, m, d)):
-                    status = "year"
-                return PairVerdict(status, Date.of(n.year, n.month, n.day, _G), _old_expected(o, j, os_text))
-        old = _old_expected(o, j, os_text)
-    else:
-        old = None
-    return PairVerdict("day", _new_expected(o, n, os_text), old)
-
-
-def _new_expected(o: Date, n: Date, os_text: str) -> Date:
-    """The N.S. day the O.S. side gives, in the year the N.S. side is in when a reckoning allows it."""
-    from .dates import Date
-    if o.calendar is _S:
-        return Date.of(*julian_to_gregorian(*swedish_to_julian(o.year, o.month, o.day)), _G)
-    years = [o.year]
-    if shows_year(os_text) and dual_year(os_text) is None and (o.month, o.day) < (3, 25):
-        years.append(o.year + 1)                          # the year began on 25 March
-    out = [Date.of(*julian_to_gregorian(y, o.month, o.day), _G) for y in years
-           if is_valid_day(y, o.month, o.day, _J)]
-    return next((e for e in out if e.year == n.year), out[0])
-
-
-def _old_expected(o: Date, j: tuple[int, int, int], os_text: str) -> Date:
-    """The O.S. date the N.S. side gives (``j``, its Julian day), written in the calendar and the year
-    reckoning the text uses for its O.S. side."""
-    from .dates import Date
-    y, m, d = j
-    if o.calendar is _S:
-        sw = julian_to_swedish(y, m, d)
-        if sw is not None:
-            return Date.of(*sw, _S)
-    if shows_year(os_text) and dual_year(os_text) is None and (m, d) < (3, 25) and o.year == y - 1:
-        y -= 1                 # the text writes the year of the 25 March reckoning: keep doing so
-    return Date.of(y, m, d, _J)
-
-
-def year_rule_ok(o: Date, os_text: str, day: tuple[int, int, int]) -> bool:
-    """Whether the O.S. side's written year follows a reckoning of its day: the Julian year, or one
-    less before 25 March, when Old Style years began (a dual year "1744/45" must say both)."""
-    y, m, d = day
-    if not shows_year(os_text):
-        return True            # a year the text does not write was derived: nothing to check
-    dual = dual_year(os_text)
-    early = (m, d) < (3, 25)
-    if dual is not None:
-        return early and dual == (y - 1, y)
-    return o.year == y or (early and o.year == y - 1)

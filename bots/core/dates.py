@@ -4,9 +4,10 @@
 specific first (date templates, O.S./N.S. pairs, full dates, month-year, year ranges,
 bare years). Each pass blanks what it found so a later, looser pass cannot read it again.
 Blanking keeps offsets, so every mention points at its exact source substring.
-The surface patterns and the re-rendering (:func:`format_like`) live in ``datefmt``; the
-O.S./N.S. pair forms and the judging of a pair (gap, 25 March years, Swedish calendar) in
-``datepairs``.
+The surface patterns and the re-rendering (:func:`format_like`) live in ``datefmt``; date
+templates in ``datetemplates``; the O.S./N.S. pair forms in ``datepairs`` (brackets, slashes) and
+``dateneighbours`` (dates side by side, labels); the judging of a pair (gap, 25 March years,
+Swedish calendar) in ``datejudge``.
 """
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from functools import lru_cache
 from enum import Enum
 from typing import Iterator
 
-from . import datepairs
+from . import datejudge, dateneighbours, datepairs, datetemplates
 from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian, swedish_to_julian
 from .datefmt import (
-    AFTER_MARK_RE, FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE,
-    RANGE_WORD_RE, TEMPLATE_RE, TRIGGER_YEAR_RE, WHOLE_YEAR_RE, field_number, format_like, marker_calendar,
-    month_number, pair_template, param_date, resolve_year, template_groups,
+    FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE,
+    TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, month_number, resolve_year, template_groups,
 )
 from .datemask import mask_hard, mask_soft, quantity_context
 
@@ -103,10 +103,10 @@ class DatePair:
     end: int
     line: int
 
-    def verdict(self) -> datepairs.PairVerdict:
+    def verdict(self) -> datejudge.PairVerdict:
         """Whether the two sides are one day: in the Julian calendar (with the 25 March year rule),
-        in the Swedish calendar, or not (see :func:`datepairs.judge`)."""
-        return datepairs.judge(self)
+        in the Swedish calendar, or not (see :func:`datejudge.judge`)."""
+        return datejudge.judge(self)
 
     def expected_new_style(self) -> Date:
         """The O.S. date converted to the proleptic Gregorian calendar (a year of the 25 March
@@ -177,6 +177,13 @@ class _Scan:
         self.found.append(m)
         return m
 
+    def restate(self, m: DateMention, cal: Calendar) -> DateMention:
+        """Give a found mention the calendar its neighbour implies (validity re-checked in it)."""
+        d = m.date
+        new = replace(m, date=replace(d, calendar=cal, valid=d.valid and is_valid_day(d.year, d.month, d.day, cal)))
+        self.found[self.found.index(m)] = new
+        return new
+
     def take(self, start: int, end: int) -> None:
         self.taken.append((start, end))
 
@@ -225,11 +232,11 @@ def _matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[r
 def find_dates(text: str) -> DateScan:
     """Every date in ``text`` in text order, and the O.S./N.S. pairs among them."""
     scan = _Scan(text)
-    _scan_templates(scan)
+    datetemplates.scan_templates(scan)
     scan.work = mask_soft(scan.work)
     datepairs.scan_pairs(scan)
     _scan_full(scan)
-    datepairs.pair_nearby(scan)
+    dateneighbours.pair_nearby(scan)
     _scan_years(scan)
     if scan.pending:
         scan.found.sort(key=lambda m: (m.start, m.end))
@@ -240,148 +247,9 @@ def find_dates(text: str) -> DateScan:
     return DateScan(scan.found, scan.pairs)
 
 
-def _scan_templates(scan: _Scan) -> None:
-    nested: list[re.Match] = []
-    for m in TEMPLATE_RE.finditer(scan.work):
-        _read_template(scan, m)
-    scan.blank()
-    # {{OldStyleDateNY|{{Birth date|1643|01|04}}|25 December 1642}}: the inner template was read
-    # above and is now blank, so the outer one matches on a second look.
-    if scan.found and "tyle" in scan.work:
-        for m in TEMPLATE_RE.finditer(scan.work):
-            if pair_template(_template_name(m)):
-                nested.append(m)
-        for m in nested:
-            _read_template(scan, m)
-        scan.blank()
-
-
-def _template_name(m: re.Match) -> str:
-    return " ".join(m.group("name").lower().replace("_", " ").split())
-
-
-def _read_template(scan: _Scan, m: re.Match) -> None:
-    name = _template_name(m)
-    params, pos = [], m.start("args")
-    for piece in m.group("args").split("|"):
-        core = piece.strip()
-        if core and "=" not in core:
-            lead = len(piece) - len(piece.lstrip())
-            params.append((core, pos + lead, pos + lead + len(core)))
-        pos += len(piece) + 1
-    form = f"template:{name}"
-    if pair_template(name):
-        _template_pair(scan, m, pair_template(name), params, form)
-    else:
-        # a label before the template names its calendar: "[[...|NS]]: {{death date|1727|03|31}}"
-        cal = datepairs.marker_before(scan.work, m.start())
-        groups, primary = template_groups(name, params)
-        made = []
-        for group in groups:
-            values = [field_number(v) for v, _, _ in group]
-            if values and None not in values:
-                d = Date.of(*values, calendar=cal) if len(values) == 3 else Date.of(*values)
-                made.append(scan.mention(group[0][1], group[-1][2], d if d.valid or cal is Calendar.UNSTATED
-                                         else Date.of(*values), form))
-        if len(made) == 2:              # {{Death date and age|death|birth}}: the date the template stands for
-            scan.primary[id(made[1 - primary])] = made[primary]
-        elif len(made) == 1 and cal is Calendar.UNSTATED and made[0].date.day is not None:
-            after = _after_marker(scan, m.end())   # "{{birth date|1828|8|28}} (O.S.)"
-            if after is not Calendar.UNSTATED:
-                datepairs._restate(scan, made[0], after)
-    scan.take(m.start(), m.end())
-
-
-# Which parameter is which: (N.S. date, N.S. year, O.S. date, O.S. year), 0-based, None when absent.
-#   {{OldStyleDate|2 February|1905|20 January}}, optional 4th: the O.S. year if it differs
-#   {{OldStyleDateDY|17 January|1706|6 January 1705}}: the O.S. date carries its own year
-#   {{OldStyleDateNY|31 March|20 March}}: no year (the sentence has it), or dates with years
-#   {{Old Style to New Style|20 January|1905|2 February}} (also {{OS2NS}}): O.S. first
-_PAIR_PARAMS = {"oldstyledate": (0, 1, 2, 3), "oldstyledatedy": (0, 1, 2, None), "oldstyledateny": (0, None, 1, None),
-                "old style to new style": (2, 1, 0, None), "os2ns": (2, 1, 0, None)}
-
-
-def _template_pair(scan: _Scan, m: re.Match, name: str, params: list, form: str) -> None:
-    ns_i, year_i, os_i, os_year_i = _PAIR_PARAMS[name]
-    get = lambda i: params[i] if i is not None and i < len(params) else None   # noqa: E731
-    ns_p, os_p, year_p, os_year_p = get(ns_i), get(os_i), get(year_i), get(os_year_i)
-    if ns_p is None or os_p is None:
-        return
-    ns, os_ = _param_side(scan, ns_p), _param_side(scan, os_p)
-    if ns is None or os_ is None:
-        return
-    year, os_year_param = _param_year(year_p), _param_year(os_year_p)
-    ns_year = ns["year"] if ns["year"] is not None else year
-    os_year = os_["year"] if os_["year"] is not None else os_year_param
-    if ns_year is None and os_year is not None:
-        ns_year = _inner_year(os_year, os_["month"], ns["month"], Calendar.GREGORIAN)
-    if ns_year is None:
-        side = lambda d: datepairs._Side(d["start"], d["end"], d["day"], d["month"], None,  # noqa: E731
-                                         d["form"] or form, Calendar.UNSTATED)
-        scan.pending.append((m.start(), m.end(), side(os_), side(ns), Calendar.JULIAN, Calendar.GREGORIAN, None))
-        return
-    if os_year is None:
-        os_year = _inner_year(ns_year, ns["month"], os_["month"], Calendar.JULIAN)
-    old = scan.mention(os_["start"], os_["end"], Date.of(os_year, os_["month"], os_["day"], Calendar.JULIAN),
-                       os_["form"] or form)
-    if ns["mention"] is not None:       # a date template inside: its date is the N.S. side
-        new = ns["mention"]
-        new = datepairs._restate(scan, new, Calendar.GREGORIAN) if new.date.calendar is Calendar.UNSTATED else new
-    else:
-        new = scan.mention(ns["start"], ns["end"], Date.of(ns_year, ns["month"], ns["day"], Calendar.GREGORIAN),
-                           ns["form"] or form)
-    scan.pair(old, new, m.start(), m.end())
-
-
-_PARAM_YEAR = re.compile(r"(?:\[\[)?[ \t]*(\d{1,4})[ \t]*(?:\]\])?")
-
-
-def _param_year(param: tuple[str, int, int] | None) -> int | None:
-    m = _PARAM_YEAR.fullmatch(param[0]) if param is not None else None
-    return int(m.group(1)) if m else None
-
-
-def _param_side(scan: _Scan, param: tuple[str, int, int]) -> dict | None:
-    """One date parameter of a pair template: its day, month, year (None when it shows none), the span
-    of the date itself (without link brackets or a trailing comma), or the date template inside it."""
-    core, start, end = param
-    if "\0" in scan.work[start:end]:       # a blanked inner template: the date read from it
-        inner = next((f for f in scan.found if start <= f.start and f.end <= end and f.date.day is not None), None)
-        if inner is None:
-            return None
-        d = inner.date
-        return {"day": d.day, "month": d.month, "year": d.year, "start": inner.start, "end": inner.end,
-                "form": None, "mention": inner}
-    parsed = param_date(core)
-    if parsed is None:
-        return None
-    day, month, year, lo, hi = parsed
-    return {"day": day, "month": month, "year": year, "start": start + lo, "end": start + hi, "form": None,
-            "mention": None}
-
-
-def _inner_year(outer_year: int, outer_month: int, inner_month: int, inner_cal: Calendar) -> int:
-    # The bracketed date may sit across New Year from the outer one (Julian runs behind).
-    if inner_cal is Calendar.JULIAN and inner_month > outer_month:
-        return outer_year - 1
-    if inner_cal is Calendar.GREGORIAN and inner_month < outer_month:
-        return outer_year + 1
-    return outer_year
-
-
 # A calendar named anywhere on the page (O.S., N.S., Old/New Style, Julian, Gregorian, S.S., Swedish):
 # a pair with no marker of its own is read only on such a page, or in a year before the last change.
 _ANY_MARKER = re.compile(r"O\.[ ]?S|N\.[ ]?S|[Oo]ld[ ][Ss]tyle|[Nn]ew[ ][Ss]tyle|Julian|Gregorian|S\.[ ]?S\.|Swedish")
-
-
-def _after_marker(scan: _Scan, end: int) -> Calendar:
-    m = AFTER_MARK_RE.match(scan.work, end)
-    if m is None:
-        return Calendar.UNSTATED
-    cal = marker_calendar(m.group("k1mark"))
-    if m.group("k2mark") and marker_calendar(m.group("k2mark")) is not cal:
-        return Calendar.UNSTATED  # "Julian or Gregorian": says nothing
-    return cal
 
 
 def _scan_full(scan: _Scan) -> None:
@@ -394,9 +262,9 @@ def _scan_full(scan: _Scan) -> None:
         if start < last:
             continue
         last = -neg_end
-        cal = datepairs.marker_before(scan.work, m.start())
+        cal = dateneighbours.marker_before(scan.work, m.start())
         if cal is Calendar.UNSTATED:
-            cal = _after_marker(scan, m.end())
+            cal = dateneighbours.marker_after(scan.work, m.end())
         mon, day = month_number(m.group("mon")) or int(m.group("mon")), int(m.group("day"))
         year = resolve_year(m.group("year"), m.groupdict().get("dual"), mon, day)
         if cal is Calendar.SWEDISH and not is_valid_day(year, mon, day, Calendar.SWEDISH):
@@ -405,7 +273,7 @@ def _scan_full(scan: _Scan) -> None:
         scan.take(m.start(), m.end())
     scan.blank()
     for m in _matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
-        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, _after_marker(scan, m.end()))
+        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, dateneighbours.marker_after(scan.work, m.end()))
         scan.mention(m.start(), m.end(), date, "my")
         scan.take(m.start(), m.end())
     scan.blank()

@@ -1,7 +1,7 @@
 """Old Style / New Style pairs: a wrong gap or a wrong year rule (error), a pair in the Swedish
 calendar of 1700-1712 (info).
 
-A pair is judged by ``datepairs.judge``. The fix keeps the O.S. date, which is the one the sources
+A pair is judged by ``datejudge.judge``. The fix keeps the O.S. date, which is the one the sources
 state, and rewrites the N.S. date, which is derived from it, in the text's own style; when the page
 gives the N.S. date elsewhere as well (the infobox, a date template, another sentence) and not the
 O.S. one, only the O.S. side can be wrong, and the message and the fix say so.
@@ -12,7 +12,7 @@ from datetime import date as _pydate
 from typing import Iterator
 
 from bots.core.calendar import Calendar, calendar_gap, gregorian_to_julian, swedish_to_julian
-from bots.core.datepairs import PairVerdict, judge_dates
+from bots.core.datejudge import PairVerdict, judge_dates
 from bots.core.dates import Date, DateMention, DatePair, DateScan, format_like
 
 from .base import Hit, PageView, Severity, rule
