@@ -135,11 +135,11 @@ def dm_re(p: str, after_slash: bool = False) -> str:
 # The words that name a calendar. "OS"/"NS" without dots only as a label ("NS: 4 January",
 # "[[Old Style and New Style dates|OS]]"); "S.S." not before a name (a ship: "S.S. Baltic");
 # "O.S." not inside a longer abbreviation ("O.S.A.", "N.S.W.").
-MARK_WORDS = (r"O\.[ ]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|N\.[ ]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|(?:OS|NS)(?=[:\])\]])"
-              r"|[Oo]ld[ ][Ss]tyle|[Nn]ew[ ][Ss]tyle|OLD[ ]STYLE|NEW[ ]STYLE|Julian|Gregorian"
-              r"|S\.[ ]?S\.(?![ ]?[A-Z])|Swedish(?=[ ](?:[Cc]alendar|[Ss]tyle|reckoning))")
+MARK_WORDS = (r"O\.[ \u00a0]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|N\.[ \u00a0]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|(?:OS|NS)(?=[:\])\]])"
+              r"|[Oo]ld[ \u00a0][Ss]tyle|[Nn]ew[ \u00a0][Ss]tyle|OLD[ \u00a0]STYLE|NEW[ \u00a0]STYLE|Julian|Gregorian"
+              r"|S\.[ \u00a0]?S\.(?![ \u00a0]?[A-Z])|Swedish(?=[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))")
 # What may stand between a date and its calendar: "by the", "in the", "according to the standard".
-QUAL = r"(?:(?:by|in|according[ ]to|using|per|on)[ \t]+)?(?:the[ \t]+)?(?:standard[ \t]+)?"
+QUAL = r"(?:(?:by|in|according[ \u00a0]to|using|per|on)[ \t\u00a0]+)?(?:the[ \t\u00a0]+)?(?:standard[ \t\u00a0]+)?"
 
 
 def mark_re(p: str) -> str:
@@ -147,8 +147,8 @@ def mark_re(p: str) -> str:
     # names for one calendar: "Old Style, Julian calendar".
     return (rf"(?:\[\[(?:[^\[\]|\n]{{0,60}}\|)?)?"
             rf"(?P<{p}mark>{MARK_WORDS})"
-            r"(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?(?:\]\])?"
-            rf"(?:[ \t]*,[ \t]*{QUAL}(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?)?")
+            r"(?:[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))?(?:\]\])?"
+            rf"(?:[ \t]*,[ \t]*{QUAL}(?:{MARK_WORDS})(?:[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))?)?")
 
 
 # ---------------------------------------------------------------- scanner patterns
@@ -169,7 +169,7 @@ MONTH_YEAR_RE = re.compile(my_re(""))
 # Calendar named right after a date: "(O.S.)", "(by the Julian or Old Style calendar", "in the Gregorian".
 AFTER_MARK_RE = re.compile(
     rf"[ \t]*,?[ \t]*[(\[]?[ \t]*{QUAL}{mark_re('k1')}"
-    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?(?![ \t]*:)")
+    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?(?![ \t]*[:=])")
 _DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
 _YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
 # The patterns scanned over whole pages start with a plain character and look behind it after

@@ -28,7 +28,7 @@ from .datefmt import (
     QUAL, SEP, SP, day_re, dm_re, dmy_re, mark_re, marker_calendar, match_parts, mdy_re, month_number, month_re,
     resolve_year, year_re,
 )
-from .datejudge import label_gap, plausible
+from .datejudge import judge_dates, label_gap, plausible
 from .datemask import quantity_context
 
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
@@ -45,7 +45,7 @@ _WINDOW_MARKED = 5                 # ... and with a marker on one side only
 
 # ---------------------------------------------------------------- patterns
 
-_CIRCA = r"(?:(?:c\.|ca\.|circa)[ \t]*)?"
+_CIRCA = r"(?:(?:c\.|ca\.|circa)(?:[ \t\u00a0]|&nbsp;)*)?"
 _WS = r"(?:[ \t\u00a0\u202f]|&nbsp;)*"
 
 
@@ -60,7 +60,7 @@ def _full(p: str, after_slash: bool = False) -> str:
 def _after(q: str) -> str:
     """A calendar named right after one side: " (O.S.)", " O.S.", ", Old Style", " by the Julian calendar"."""
     return (rf"(?:{_WS},?{_WS}(?:[(\[]{_WS}{QUAL}{mark_re(q + 'b')}{_WS}[)\]]|{QUAL}{mark_re(q + 'p')}))"
-            r"(?![ \t]*:)")
+            r"(?![ \t]*[:=])")
 
 
 def _bracket_open(q: str) -> str:
@@ -69,8 +69,8 @@ def _bracket_open(q: str) -> str:
 
 
 def _bracket_close(q: str) -> str:
-    # "... 28 August O.S.]", "... 28 August, Old Style)", "... 28 August (O.S.)]"
-    return (rf"{_WS},?{_WS}(?:{QUAL}{mark_re(q)}|\({_WS}{mark_re(q + 'p')}{_WS}\))?{_WS}[)\]]")
+    # "... 28 August O.S.]", "... 28 August, Old Style)", "... 28 August (O.S.)]", "... November 19th.)"
+    return (rf"\.?{_WS},?{_WS}(?:{QUAL}{mark_re(q)}|\({_WS}{mark_re(q + 'p')}{_WS}\))?{_WS}[)\]]")
 
 
 _NO_YEAR_AFTER = r"(?![ \t]*,?[ \t]*(?:\[\[)?\d)"
@@ -174,16 +174,17 @@ def _sides(name: str, m: re.Match) -> tuple[Side, Side, int | None]:
 
 def _years(os_side: Side, ns_side: Side, shared: int | None) -> tuple[int, int] | None:
     """(O.S. year, N.S. year). A shared year belongs to the N.S. date; across New Year the O.S. date
-    falls in the year before (the Julian calendar runs behind)."""
+    falls in the year before (the Julian calendar runs behind): a December O.S. day with a January
+    N.S. one, and no other months, as the calendars are never more than a fortnight apart."""
     yo, yn = os_side.year, ns_side.year
     if yn is None and yo is None:
         yn = shared
     if yn is None and yo is None:
         return None
     if yn is None:
-        yn = yo + 1 if ns_side.month < os_side.month else yo
+        yn = yo + 1 if (os_side.month, ns_side.month) == (12, 1) else yo
     if yo is None:
-        yo = yn - 1 if os_side.month > ns_side.month else yn
+        yo = yn - 1 if (os_side.month, ns_side.month) == (12, 1) else yn
     return yo, yn
 
 
@@ -302,6 +303,12 @@ def _make_pair(scan: _Scan, a: Side, b: Side, shared: int | None, cal_a: Calenda
     oriented = _orient(a, b, shared, cal_a, cal_b, window)
     if oriented is None:
         return False
+    if window is None and (cal_a is not _U or cal_b is not _U):
+        # markers the wrong way round ("August 30 (September 10, O.S.), 1721") with days that are one day
+        # the other way: the later day is the N.S. one, as for a pair without markers
+        swapped = _orient(a, b, shared, _U, _U, 0)
+        if swapped is not None and swapped[0] is oriented[1] and _one_day(swapped) and not _one_day(oriented):
+            oriented = swapped
     os_side, ns_side, yo, yn = oriented
     os_cal = cal_a if os_side is a else cal_b
     os_cal = os_cal if os_cal in _OLD else _J
@@ -311,6 +318,13 @@ def _make_pair(scan: _Scan, a: Side, b: Side, shared: int | None, cal_a: Calenda
     new = scan.mention(ns_side.start, ns_side.end, Date.of(yn, ns_side.month, ns_side.day, _G), ns_side.form)
     scan.pair(old, new, start, end)
     return True
+
+
+def _one_day(oriented: tuple[Side, Side, int, int]) -> bool:
+    from .dates import Date
+    os_side, ns_side, yo, yn = oriented
+    o = Date.of(yo, os_side.month, os_side.day, _J)
+    return judge_dates(o, Date.of(yn, ns_side.month, ns_side.day, _G), "").status in ("ok", "swedish")
 
 
 def resolve_pending(scan: _Scan) -> None:

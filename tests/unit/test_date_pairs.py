@@ -126,6 +126,10 @@ FORMS = [
      "born 10\u00a0September [O.S. 28\u00a0August] 1828", "9 September 1828"),
     ("abbreviated months", "d. Saint Petersburg, 29 Jan. (10 Feb.) 1837.", "d. Saint Petersburg, 29 Jan. (11 Feb.) 1837.",
      "10 February 1837"),
+    ("a marker with '=' before the date it names", "He died on 7 December 1799 (O.S. = November 26th.)",
+     "He died on 8 December 1799 (O.S. = November 26th.)", "7 December 1799"),
+    ("no-break space inside the marker", "born 9 September [Old\u00a0Style 28 August] 1828",
+     "born 10 September [Old\u00a0Style 28 August] 1828", "9 September 1828"),
     ("lower-case markers, parenthesised", "It opened on 3 March (old style) / 15 March (new style) 1825.",
      "It opened on 3 March (old style) / 16 March (new style) 1825.", "15 March 1825"),
 ]
@@ -186,6 +190,19 @@ def test_a_difference_that_is_neither_the_gap_nor_its_negative_is_an_error():
 def test_not_pairs(text):
     assert find_dates(text).pairs == []
     assert hits("date-calendar-mismatch", text) == []
+
+
+def test_markers_the_wrong_way_round_on_a_consistent_pair_are_not_an_error():
+    # the source labels the later day O.S.; the days are still one day, the earlier one in the Julian
+    (pair,) = find_dates("The treaty was signed August 30 (September 10, O.S.), 1721 at Nystad.").pairs
+    assert (pair.old_style.text, pair.new_style.text) == ("August 30", "September 10")
+    assert pair.is_consistent()
+    assert hits("date-calendar-mismatch", "The treaty was signed August 30 (September 10, O.S.), 1721.") == []
+
+
+def test_markers_the_wrong_way_round_on_an_inconsistent_pair_are_taken_as_written():
+    (hit,) = hits("date-calendar-mismatch", "The treaty was signed August 30 (September 12, O.S.), 1721.")
+    assert hit.fix == "23 September 1721"       # same year: only December and January cross New Year
 
 
 def test_marked_pairs_are_checked_whatever_their_gap():
