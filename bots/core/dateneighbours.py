@@ -114,35 +114,7 @@ def _tight(gap_text: str) -> bool:
 # ---------------------------------------------------------------- a marker written before a date
 
 _BEFORE_TAIL = re.compile(r"(?:\]\])?[ \t]*:[ \t]*(?:\[\[)?\Z|[ \t]+(?:\[\[)?\Z")
-_MARK_WORD = re.compile(rf"(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?")
-
-
-def marker_before(work: str, start: int) -> Calendar:
-    """The calendar of a label written before a date: "N.S.: 4 January 1643", "[[...|NS]]: ...",
-    "[O.S. 26 August 1812" (a marker right after an opening bracket, no colon needed)."""
-    lo = max(0, start - 70)
-    window = work[lo:start]
-    if ":" not in window[-4:] and "[" not in window and "(" not in window:
-        return _U
-    last = None
-    for mm in _MARK_WORD.finditer(work, lo, start):
-        last = mm
-    if last is None:
-        return _U
-    tail = work[last.end():start]
-    t = _BEFORE_TAIL.match(tail)
-    if t is None:
-        return _U
-    if ":" not in t.group():
-        head = work[max(0, last.start() - 3):last.start()]
-        if not re.search(r"[(\[][ \t]*\Z", head):
-            return _U        # "O.S. 26 August" in running text is the pair patterns' business
-    return marker_calendar(last.group())
-
-# ---------------------------------------------------------------- a marker written before a date
-
-_BEFORE_TAIL = re.compile(r"(?:\]\])?[ \t]*:[ \t]*(?:\[\[)?\Z|[ \t]+(?:\[\[)?\Z")
-_MARK_WORD = re.compile(rf"(?:{MARK_WORDS})(?:[ ](?:[Cc]alendar|[Ss]tyle|reckoning))?")
+_MARK_WORD = re.compile(rf"(?:{MARK_WORDS})(?:[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))?")
 
 
 def marker_before(work: str, start: int) -> Calendar:
