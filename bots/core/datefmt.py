@@ -32,17 +32,17 @@ __all__ = [
     "format_like",
     "field_number",
     "template_groups",
-    "day_month",
+    "param_date",
     "match_parts",
-    "TWO_DATES",
+    "resolve_year",
+    "dual_year",
+    "shows_year",
+    "QUAL",
+    "pair_template",
     "AFTER_MARK_RE",
-    "DM_ONLY_RE",
     "FULL_FORMS",
     "LINKED_YEAR_RE",
-    "LINK_PHRASE_RE",
     "MONTH_YEAR_RE",
-    "PAIR_FULL_RE",
-    "PAIR_SHARED_RE",
     "RANGE_DASH_RE",
     "RANGE_GAP_RE",
     "RANGE_WORD_RE",
@@ -63,9 +63,11 @@ _FULL = {name.lower() for name in MONTH_NAMES}
 # Capitalised only: "may" and "march" in lower case are verbs far more often than months.
 _MONTH_ALT = "|".join(MONTH_NAMES) + "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 
-SP = r"(?:[ \t]|&nbsp;)+"
+# A space, also a no-break one as texts copied from a rendered page have it (U+00A0, U+202F).
+_S = "(?:[ \t\u00a0\u202f]|&nbsp;)"
+SP = rf"{_S}+"
 # Between the day/month part and the year: spaces, one comma, and the ]] [[ of linked dates.
-SEP = r"(?:\]\])?(?:[ \t]|&nbsp;)*(?:,(?:[ \t]|&nbsp;)*)?(?:\[\[)?"
+SEP = rf"(?:\]\])?{_S}*(?:,{_S}*)?(?:\[\[)?"
 
 
 def month_number(name: str) -> int | None:
@@ -79,18 +81,20 @@ def ordinal_suffix(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-_MARKERS = {"o": Calendar.JULIAN, "j": Calendar.JULIAN, "n": Calendar.GREGORIAN, "g": Calendar.GREGORIAN}
+_MARKERS = {"o": Calendar.JULIAN, "j": Calendar.JULIAN, "n": Calendar.GREGORIAN, "g": Calendar.GREGORIAN,
+            "s": Calendar.SWEDISH}
 
 
 def marker_calendar(marker: str) -> Calendar:
-    """Calendar named by a marker: O.S./Old Style/Julian or N.S./New Style/Gregorian."""
+    """Calendar named by a marker: O.S./Old Style/Julian, N.S./New Style/Gregorian, S.S./Swedish."""
     return _MARKERS.get(marker.strip()[:1].lower(), Calendar.UNSTATED)
 
 
-def day_re(p: str) -> str:
-    # Not glued to a preceding number, time ("09:32") or code; 32 and 00 are not days.
-    return (rf"(?<![\w:.,/\-–])(?P<{p}day>[12]\d|3[01]|0?[1-9])"
-            rf"(?P<{p}sfx>st|nd|rd|th)?(?!\w)")
+def day_re(p: str, after_slash: bool = False) -> str:
+    # Not glued to a preceding number, time ("09:32") or code; 32 and 00 are not days. The second day
+    # of a slash pair ("19 February/3 March", "1/12 January") follows the slash by design.
+    before = "" if after_slash else r"(?<![\w:.,/\-–])"
+    return rf"{before}(?P<{p}day>[12]\d|3[01]|0?[1-9])(?P<{p}sfx>st|nd|rd|th)?(?!\w)"
 
 
 def month_re(p: str) -> str:
@@ -99,35 +103,52 @@ def month_re(p: str) -> str:
 
 def year_re(p: str) -> str:
     # Three or four digits: two-digit years ("6 June 07") are ambiguous, so not dates.
-    # BC/BCE years are out of scope and must not be read as AD years.
+    # BC/BCE years are out of scope and must not be read as AD years. A dual year of the Old Style
+    # reckoning ("1744/45", "1726/7": the year began on 25 March) is read with its second half,
+    # unless a day and month follow the slash ("6 January 1877/18 January 1877" is two dates).
     return (rf"(?P<{p}year>\d{{3,4}})"
+            rf"(?:/(?P<{p}dual>\d{{4}}|\d{{1,2}})(?![\d/]|(?:[ \t]|&nbsp;)+(?:{_MONTH_ALT})\b))?"
             r"(?!\w|[.,]\d|[ \t]?(?:BCE?|B\.C\.|AC|a\.C\.)(?!\w))"
             r"(?:[ \t]?(?:AD|CE|A\.D\.)(?!\w))?(?:\]\])?")
 
 
-def dmy_re(p: str) -> str:
+def dmy_re(p: str, after_slash: bool = False) -> str:
     # the leading lookaheads let the regex engine reject most positions at once
-    return rf"(?=[\[\d])(?:\[\[)?{day_re(p)}\.?(?:{SP}of)?{SP}{month_re(p)}{SEP}{year_re(p)}"
+    return (rf"(?=[\[\d])(?:\[\[)?{day_re(p, after_slash)}\.?(?:{SP}of)?{SP}{month_re(p)}{SEP}"
+            rf"{year_re(p)}")
 
 
 def mdy_re(p: str) -> str:
-    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}(?:[ \t]|&nbsp;)*,?(?:[ \t]|&nbsp;)*{day_re(p)}\.?{SEP}{year_re(p)}"
+    return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}{_S}*,?{_S}*{day_re(p)}\.?{SEP}{year_re(p)}"
 
 
 def my_re(p: str) -> str:
     return rf"(?=[\[JFMASOND])(?:\[\[)?{month_re(p)}{SEP}{year_re(p)}"
 
 
-def dm_re(p: str) -> str:
+def dm_re(p: str, after_slash: bool = False) -> str:
     """Day and month without a year; groups ``{p}1*`` (day first) or ``{p}2*`` (month first)."""
-    return rf"(?=[\dJFMASOND])(?:{day_re(p + '1')}\.?{SP}{month_re(p + '1')}|{month_re(p + '2')}{SP}{day_re(p + '2')})"
+    return (rf"(?=[\dJFMASOND])(?:{day_re(p + '1', after_slash)}\.?(?:{SP}of)?{SP}{month_re(p + '1')}"
+            rf"|{month_re(p + '2')}{SP}{day_re(p + '2')})")
+
+
+# The words that name a calendar. "OS"/"NS" without dots only as a label ("NS: 4 January",
+# "[[Old Style and New Style dates|OS]]"); "S.S." not before a name (a ship: "S.S. Baltic");
+# "O.S." not inside a longer abbreviation ("O.S.A.", "N.S.W.").
+MARK_WORDS = (r"O\.[ \u00a0]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|N\.[ \u00a0]?S(?:\.(?![A-Za-z])|(?![A-Za-z.]))|(?:OS|NS)(?=[:\])\]])"
+              r"|[Oo]ld[ \u00a0][Ss]tyle|[Nn]ew[ \u00a0][Ss]tyle|OLD[ \u00a0]STYLE|NEW[ \u00a0]STYLE|Julian|Gregorian"
+              r"|S\.[ \u00a0]?S\.(?![ \u00a0]?[A-Z])|Swedish(?=[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))")
+# What may stand between a date and its calendar: "by the", "in the", "according to the standard".
+QUAL = r"(?:(?:by|in|according[ \u00a0]to|using|per|on)[ \t\u00a0]+)?(?:the[ \t\u00a0]+)?(?:standard[ \t\u00a0]+)?"
 
 
 def mark_re(p: str) -> str:
-    # Also the piped link editors use: [[Old Style and New Style dates|O.S.]].
-    return (rf"(?:\[\[[^\[\]|\n]{{0,60}}\|)?"
-            rf"(?P<{p}mark>O\.[ ]?S\.?|N\.[ ]?S\.?|Old[ ]Style|New[ ]Style|Julian|Gregorian)"
-            r"(?:[ ]calendar)?(?:\]\])?")
+    # Also the piped link editors use: [[Old Style and New Style dates|O.S.]], and a list of two
+    # names for one calendar: "Old Style, Julian calendar".
+    return (rf"(?:\[\[(?:[^\[\]|\n]{{0,60}}\|)?)?"
+            rf"(?P<{p}mark>{MARK_WORDS})"
+            r"(?:[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))?(?:\]\])?"
+            rf"(?:[ \t]*,[ \t]*{QUAL}(?:{MARK_WORDS})(?:[ \u00a0](?:[Cc]alendar|[Ss]tyle|reckoning))?)?")
 
 
 # ---------------------------------------------------------------- scanner patterns
@@ -136,15 +157,8 @@ def mark_re(p: str) -> str:
 TEMPLATE_RE = re.compile(
     r"\{\{[ \t]*(?P<name>(?i:start[ _]date(?:[ _]and[ _]age)?|end[ _]date(?:[ _]and[ _]age)?"
     r"|birth[ _]date(?:[ _]and[ _]age2?)?|death[ _]date(?:[ _]and[ _]age)?|bda|dda|dob"
-    r"|birthdeathage|oldstyledate(?:dy|ny)?))[ \t]*\|(?P<args>[^{}]*)\}\}")
-# Full date, then a bracket holding the other calendar's date: "25 October 1389 (O.S.; 2 November N.S.)".
-PAIR_FULL_RE = re.compile(
-    rf"(?P<a>{dmy_re('a1')}|{mdy_re('a2')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
-    rf"(?P<b>{dm_re('b')}(?:{SEP}{year_re('by')})?)[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]")
-# Shared trailing year: "2 November [O.S. 25 October] 1389", "7 November (25 October O.S.) 1389".
-PAIR_SHARED_RE = re.compile(
-    rf"(?P<a>{dm_re('a')})[ \t]*[(\[][ \t]*(?:{mark_re('m1')}[ \t]*(?P<punct>[;,:])?[ \t]*)?"
-    rf"(?P<b>{dm_re('b')})[ \t]*,?[ \t]*(?:{mark_re('m2')})?[ \t]*[)\]]{SEP}{year_re('y')}")
+    r"|birthdeathage|old[ _]?style[ _]?date(?:[ _]?(?:dy|ny))?|old[ _]style[ _]to[ _]new[ _]style|os2ns))[ \t]*"
+    r"\|(?P<args>[^{}]*)\}\}")
 FULL_FORMS = [
     ("dmy", re.compile(dmy_re(""))),
     ("mdy", re.compile(mdy_re(""))),
@@ -154,8 +168,8 @@ FULL_FORMS = [
 MONTH_YEAR_RE = re.compile(my_re(""))
 # Calendar named right after a date: "(O.S.)", "(by the Julian or Old Style calendar", "in the Gregorian".
 AFTER_MARK_RE = re.compile(
-    rf"[ \t]*,?[ \t]*[(\[]?[ \t]*(?:(?:by|in|according[ ]to|using|on|per)[ \t]+)?(?:the[ \t]+)?{mark_re('k1')}"
-    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?")
+    rf"[ \t]*,?[ \t]*[(\[]?[ \t]*{QUAL}{mark_re('k1')}"
+    rf"(?:[ \t]+or[ \t]+(?:the[ \t]+)?{mark_re('k2')})?(?![ \t]*[:=])")
 _DASH = r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})(?:[ \t]|&nbsp;)*"
 _YEAR_END = r"(?![\w\-–/]|[.,:]\d)"
 # The patterns scanned over whole pages start with a plain character and look behind it after
@@ -173,9 +187,7 @@ TRIGGER_YEAR_RE = re.compile(
     rf"|[Cc]irca|c\.|ca\.)(?:[ \t]|&nbsp;)+(?P<year>[1-9]\d{{3}}){_YEAR_END}")
 RANGE_GAP_RE = re.compile(r"(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\}|to|until|till|and)"
                         r"(?:[ \t]|&nbsp;)*")
-LINK_PHRASE_RE = re.compile(r"\b(?:correspond\w*|equivalent|i\.[ ]?e\.|that is|which (?:is|was))\b")
 WHOLE_YEAR_RE = re.compile(r"(?:\[\[)?(?P<year>\d{1,4})(?:[ \t]?(?:AD|CE))?(?:\]\])?")
-DM_ONLY_RE = re.compile(dm_re("x"))
 
 
 # ---------------------------------------------------------------- reading helpers
@@ -187,7 +199,7 @@ def field_number(value: str) -> int | None:
     return month_number(value) if value else None
 
 
-TWO_DATES = {"death date and age": 0, "dda": 0, "birth date and age2": 1, "birthdeathage": 1}
+_TWO_DATES = {"death date and age": 0, "dda": 0, "birth date and age2": 1, "birthdeathage": 1}
 
 
 def template_groups(name: str, params: list) -> tuple[list[list], int]:
@@ -196,20 +208,37 @@ def template_groups(name: str, params: list) -> tuple[list[list], int]:
     {{Death date and age|death|birth}}, {{Birth date and age2|as of|birth}},
     {{BirthDeathAge|B?|birth|death}}: the flag "B" selects the birth date.
     """
-    primary = TWO_DATES.get(name, 0)
+    primary = _TWO_DATES.get(name, 0)
     if name == "birthdeathage" and params and not params[0][0].isdigit():
         params, primary = params[1:], 0
-    if name in TWO_DATES and len(params) >= 6:
+    if name in _TWO_DATES and len(params) >= 6:
         return [params[0:3], params[3:6]], primary
     return [params[0:3]], 0
 
 
-def day_month(value: str) -> tuple[int, int] | None:
-    m = DM_ONLY_RE.fullmatch(value)
-    if m is None:
-        return None
-    day, mon, _, _ = match_parts(m, "x")
-    return day, mon
+_PARAM_HEAD = re.compile(r"[\s\[]*(?:(?:c\.|ca\.|circa)[ \t]*)?(?:\[\[)?")
+_PARAM_TAIL = re.compile(r"[\s\],.;]*")
+
+
+def param_date(value: str) -> tuple[int, int, int | None, int, int] | None:
+    """The date a template parameter writes ("17 January", "February 22,", "[[6 January]] 1705",
+    "c. 5 June"): (day, month, year or None, start, end) with start/end the date's own span in
+    ``value``, without link brackets, "c." or trailing punctuation. None for anything else."""
+    for form in ("dmy", "mdy", "dm", "md"):
+        m = _SURFACE[form].search(value)
+        if m is None:
+            continue
+        head = _PARAM_HEAD.fullmatch(value, 0, m.start())
+        tail = _PARAM_TAIL.fullmatch(value, m.end())
+        if head is None or tail is None:
+            continue
+        day, mon = int(m.group("day")), month_number(m.group("mon"))
+        year = m.groupdict().get("year")
+        end = m.end()
+        while value.endswith("]]", 0, end) and value.count("]]", m.start(), end) > value.count("[[", m.start(), end):
+            end -= 2
+        return day, mon, resolve_year(year, m.group("dual"), mon, day) if year else None, m.start(), end
+    return None
 
 
 def match_parts(m: re.Match, *prefixes: str) -> tuple[int, int, int | None, str]:
@@ -218,9 +247,43 @@ def match_parts(m: re.Match, *prefixes: str) -> tuple[int, int, int | None, str]
     for p in prefixes:
         for sub in (p + "1", p + "2", p):
             if g.get(sub + "mon") is not None:
+                day, mon = int(g[sub + "day"]), month_number(g[sub + "mon"])
                 year = g.get(sub + "year")
-                return int(g[sub + "day"]), month_number(g[sub + "mon"]), int(year) if year else None, sub
+                return day, mon, resolve_year(year, g.get(sub + "dual"), mon, day) if year else None, sub
     raise AssertionError("pattern without a month group")  # programming error
+
+
+def resolve_year(year: str, dual: str | None, month: int | None, day: int | None) -> int:
+    """The year a date means: a dual year "1744/45" of a day before 25 March is the second one
+    (Old Style years began on 25 March); any other dual year is read as written, first half."""
+    first = int(year)
+    if dual is None or month is None or (month, day or 1) >= (3, 25):
+        return first
+    second = _second_year(first, dual)
+    return second if second == first + 1 else first
+
+
+def _second_year(first: int, dual: str) -> int:
+    if len(dual) >= len(str(first)):
+        return int(dual)
+    step = 10 ** len(dual)
+    second = first - first % step + int(dual)
+    return second + step if second <= first else second
+
+
+_DUAL_RE = re.compile(r"(\d{3,4})/(\d{4}|\d{1,2})(?!\d)")
+_YEAR_IN_RE = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
+
+
+def dual_year(text: str) -> tuple[int, int] | None:
+    """(first, second) of a dual year written in ``text`` ("1744/45" -> (1744, 1745)), else None."""
+    m = _DUAL_RE.search(text)
+    return (int(m.group(1)), _second_year(int(m.group(1)), m.group(2))) if m else None
+
+
+def shows_year(text: str) -> bool:
+    """Whether a mention's own text writes a year (a pair side like "7 November" does not)."""
+    return _YEAR_IN_RE.search(text) is not None
 
 
 # One pattern per prose form, matched against a mention's own text when re-rendering it.
@@ -228,7 +291,8 @@ _SURFACE = {
     "dmy": re.compile(dmy_re("")),
     "mdy": re.compile(mdy_re("")),
     "my": re.compile(my_re("")),
-    "dm": re.compile(rf"{day_re('')}\.?{SP}{month_re('')}"),
+    "dm": re.compile(rf"{day_re('')}\.?(?:{SP}of)?{SP}{month_re('')}"),
+    "d": re.compile(day_re("")),
     "md": re.compile(rf"{month_re('')}{SP}{day_re('')}"),
     "iso": re.compile(r"(?P<year>\d{4})-(?P<mon>\d\d)-(?P<day>\d\d)"),
 }
@@ -244,8 +308,8 @@ def format_like(mention: DateMention, date: Date) -> str:
     if date.precision != mention.date.precision:
         raise ValueError(f"cannot write a {date.precision.value}-precision date as {mention.text!r}")
     form = mention.form
-    if form.startswith("template:oldstyledate"):
-        form = "dm" if _SURFACE["dm"].fullmatch(mention.text) else "md"
+    if form.startswith("template:") and pair_template(form[9:]):   # {{OldStyleDate}} and its kin: prose inside
+        form = next((f for f in ("dm", "md", "dmy", "mdy") if _SURFACE[f].fullmatch(mention.text)), "dm")
     elif form.startswith("template:"):
         return _format_params(mention.text, date)
     if form in ("year", "range"):
@@ -256,11 +320,16 @@ def format_like(mention: DateMention, date: Date) -> str:
         raise ValueError(f"unknown surface form {mention.form!r} for {mention.text!r}")
     if "year" not in pattern.groupindex and date.year != mention.date.year:
         raise ValueError(f"{mention.text!r} shows no year; cannot move it to {date.year}")
+    if "mon" not in pattern.groupindex and date.month != mention.date.month:
+        raise ValueError(f"{mention.text!r} shows no month; cannot move it to month {date.month}")
+    dual = match.groupdict().get("dual")
     edits: list[tuple[int, int, str]] = []
     for group, value in match.groupdict().items():
         if value is None:
             continue
-        if form == "iso":
+        if dual is not None and group in ("year", "dual"):   # "1744/45" stays a dual year: 1745 -> 1744/45
+            new = _digits_like(value, date.year - 1) if group == "year" else str(date.year)[-len(value):]
+        elif form == "iso":
             new = {"year": f"{date.year:04d}", "mon": f"{date.month:02d}", "day": f"{date.day:02d}"}[group]
         elif group == "day":
             new = _digits_like(value, date.day or 0)
@@ -276,6 +345,15 @@ def format_like(mention: DateMention, date: Date) -> str:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+def pair_template(name: str) -> str | None:
+    """The canonical name of a template that writes an O.S./N.S. pair (its parameters are prose dates;
+    {{Old Style Date DY}} is {{OldStyleDateDY}}), else None."""
+    key = name.replace(" ", "")
+    if key in ("oldstyledate", "oldstyledatedy", "oldstyledateny", "os2ns"):
+        return key
+    return "old style to new style" if key == "oldstyletonewstyle" else None
 
 
 def _digits_like(old: str, value: int) -> str:

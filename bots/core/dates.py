@@ -4,7 +4,10 @@
 specific first (date templates, O.S./N.S. pairs, full dates, month-year, year ranges,
 bare years). Each pass blanks what it found so a later, looser pass cannot read it again.
 Blanking keeps offsets, so every mention points at its exact source substring.
-The surface patterns and the re-rendering (:func:`format_like`) live in ``datefmt``.
+The surface patterns and the re-rendering (:func:`format_like`) live in ``datefmt``; date
+templates in ``datetemplates``; the O.S./N.S. pair forms in ``datepairs`` (brackets, slashes) and
+``dateneighbours`` (dates side by side, labels); the judging of a pair (gap, 25 March years,
+Swedish calendar) in ``datejudge``.
 """
 from __future__ import annotations
 
@@ -15,11 +18,11 @@ from functools import lru_cache
 from enum import Enum
 from typing import Iterator
 
-from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian
+from . import datejudge, dateneighbours, datepairs, datetemplates
+from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian, swedish_to_julian
 from .datefmt import (
-    AFTER_MARK_RE, FULL_FORMS, LINK_PHRASE_RE, LINKED_YEAR_RE, MONTH_YEAR_RE, PAIR_FULL_RE,
-    PAIR_SHARED_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE, TRIGGER_YEAR_RE, WHOLE_YEAR_RE,
-    day_month, field_number, format_like, marker_calendar, match_parts, month_number, template_groups,
+    FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE,
+    TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, month_number, resolve_year, template_groups,
 )
 from .datemask import mask_hard, mask_soft, quantity_context
 
@@ -60,10 +63,15 @@ class Date:
         return "-".join(parts)
 
     def to_gregorian(self) -> Date:
-        """The same day in the (proleptic) Gregorian calendar; only valid Julian days change."""
-        if self.calendar is not Calendar.JULIAN or self.precision is not Precision.DAY or not self.valid:
+        """The same day in the (proleptic) Gregorian calendar; only valid Julian and Swedish days change."""
+        if self.precision is not Precision.DAY or not self.valid:
             return self
-        return Date.of(*julian_to_gregorian(self.year, self.month, self.day), Calendar.GREGORIAN)
+        if self.calendar is Calendar.JULIAN:
+            return Date.of(*julian_to_gregorian(self.year, self.month, self.day), Calendar.GREGORIAN)
+        if self.calendar is Calendar.SWEDISH:
+            return Date.of(*julian_to_gregorian(*swedish_to_julian(self.year, self.month, self.day)),
+                           Calendar.GREGORIAN)
+        return self
 
     def sort_key(self) -> tuple[int, int, int]:
         """(year, month, day) in the Gregorian calendar, 0 for missing parts.
@@ -87,7 +95,7 @@ class DateMention:
 
 @dataclass(frozen=True)
 class DatePair:
-    """An Old Style / New Style pair naming one day."""
+    """An Old Style / New Style pair naming one day. The O.S. side is Julian, or Swedish (1700-1712)."""
 
     old_style: DateMention
     new_style: DateMention
@@ -95,24 +103,24 @@ class DatePair:
     end: int
     line: int
 
-    def expected_new_style(self) -> Date:
-        """The O.S. date converted to the proleptic Gregorian calendar.
+    def verdict(self) -> datejudge.PairVerdict:
+        """Whether the two sides are one day: in the Julian calendar (with the 25 March year rule),
+        in the Swedish calendar, or not (see :func:`datejudge.judge`)."""
+        return datejudge.judge(self)
 
-        Raises ValueError when the O.S. side is not a valid Julian day.
+    def expected_new_style(self) -> Date:
+        """The O.S. date converted to the proleptic Gregorian calendar (a year of the 25 March
+        reckoning, "February 11, 1731" O.S., is 22 February 1732; a Swedish date converted as such).
+
+        Raises ValueError when the O.S. side is not a valid day of its calendar.
         """
-        os_date = self.old_style.date
-        if os_date.precision is not Precision.DAY or not is_valid_day(
-                os_date.year, os_date.month, os_date.day, Calendar.JULIAN):
-            raise ValueError(f"O.S. side {self.old_style.text!r} is not a valid Julian day")
-        return Date.of(*julian_to_gregorian(os_date.year, os_date.month, os_date.day), Calendar.GREGORIAN)
+        v = self.verdict()
+        if v.new is None:
+            raise ValueError(f"O.S. side {self.old_style.text!r} is not a valid day")
+        return v.new
 
     def is_consistent(self) -> bool:
-        try:
-            expected = self.expected_new_style()
-        except ValueError:
-            return False
-        ns = self.new_style.date
-        return (ns.year, ns.month, ns.day) == (expected.year, expected.month, expected.day)
+        return self.verdict().status in ("ok", "swedish")
 
 
 @dataclass(frozen=True)
@@ -133,8 +141,19 @@ class _Scan:
         self.found: list[DateMention] = []
         self.pairs: list[DatePair] = []
         self.taken: list[tuple[int, int]] = []
+        self.pending: list[tuple] = []        # pairs without a year, waiting for the dates around them
+        self.primary: dict[int, DateMention] = {}   # the other date of a two-date template -> its main one
+        self._marked: bool | None = None
         self._digits: list[int] | None = None
         self._months: list[int] | None = None
+
+    @property
+    def page_marked(self) -> bool:
+        """Whether the page names a calendar anywhere (asked only for a pair with no marker: the search
+        costs more than the rest of a page's scan)."""
+        if self._marked is None:
+            self._marked = _ANY_MARKER.search(self.text) is not None
+        return self._marked
 
     # Where a date can start. Blanking only turns characters into NULs and never ends inside a run
     # of digits (every match ends before a non-word character), so the positions found once, after
@@ -158,6 +177,13 @@ class _Scan:
         self.found.append(m)
         return m
 
+    def restate(self, m: DateMention, cal: Calendar) -> DateMention:
+        """Give a found mention the calendar its neighbour implies (validity re-checked in it)."""
+        d = m.date
+        new = replace(m, date=replace(d, calendar=cal, valid=d.valid and is_valid_day(d.year, d.month, d.day, cal)))
+        self.found[self.found.index(m)] = new
+        return new
+
     def take(self, start: int, end: int) -> None:
         self.taken.append((start, end))
 
@@ -173,7 +199,7 @@ class _Scan:
             self.taken = []
 
     def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
-        old, new = (a, b) if a.date.calendar is Calendar.JULIAN else (b, a)
+        old, new = (a, b) if a.date.calendar in (Calendar.JULIAN, Calendar.SWEDISH) else (b, a)
         self.pairs.append(DatePair(old, new, start, end, bisect_right(self.newlines, start) + 1))
 
 
@@ -206,116 +232,24 @@ def _matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[r
 def find_dates(text: str) -> DateScan:
     """Every date in ``text`` in text order, and the O.S./N.S. pairs among them."""
     scan = _Scan(text)
-    _scan_templates(scan)
+    datetemplates.scan_templates(scan)
     scan.work = mask_soft(scan.work)
-    _scan_pairs(scan)
+    datepairs.scan_pairs(scan)
     _scan_full(scan)
+    dateneighbours.pair_nearby(scan)
     _scan_years(scan)
+    if scan.pending:
+        scan.found.sort(key=lambda m: (m.start, m.end))
+        datepairs.resolve_pending(scan)
     scan.found.sort(key=lambda m: (m.start, m.end))
     _mark_ranges(scan)
     scan.pairs.sort(key=lambda p: p.start)
     return DateScan(scan.found, scan.pairs)
 
 
-def _scan_templates(scan: _Scan) -> None:
-    for m in TEMPLATE_RE.finditer(scan.work):
-        name = " ".join(m.group("name").lower().replace("_", " ").split())
-        params, pos = [], m.start("args")
-        for piece in m.group("args").split("|"):
-            core = piece.strip()
-            if core and "=" not in core:
-                lead = len(piece) - len(piece.lstrip())
-                params.append((core, pos + lead, pos + lead + len(core)))
-            pos += len(piece) + 1
-        form = f"template:{name}"
-        if name.startswith("oldstyledate"):
-            _template_pair(scan, m, params, form)
-        else:
-            for group in template_groups(name, params)[0]:
-                values = [field_number(v) for v, _, _ in group]
-                if values and None not in values:
-                    scan.mention(group[0][1], group[-1][2], Date.of(*values), form)
-        scan.take(m.start(), m.end())
-    scan.blank()
-
-
-def _template_pair(scan: _Scan, m: re.Match, params: list, form: str) -> None:
-    # {{OldStyleDate|N.S. day month|year|O.S. day month|O.S. year if different}}
-    if len(params) < 3 or not params[1][0].isdigit():
-        return
-    ns_dm, os_dm = day_month(params[0][0]), day_month(params[2][0])
-    if ns_dm is None or os_dm is None:
-        return
-    year = int(params[1][0])
-    os_year = int(params[3][0]) if len(params) > 3 and params[3][0].isdigit() else _inner_year(
-        year, ns_dm[1], os_dm[1], Calendar.JULIAN)
-    new = scan.mention(params[0][1], params[0][2], Date.of(year, ns_dm[1], ns_dm[0], Calendar.GREGORIAN), form)
-    old = scan.mention(params[2][1], params[2][2], Date.of(os_year, os_dm[1], os_dm[0], Calendar.JULIAN), form)
-    scan.pair(old, new, m.start(), m.end())
-
-
-
-
-def _inner_year(outer_year: int, outer_month: int, inner_month: int, inner_cal: Calendar) -> int:
-    # The bracketed date may sit across New Year from the outer one (Julian runs behind).
-    if inner_cal is Calendar.JULIAN and inner_month > outer_month:
-        return outer_year - 1
-    if inner_cal is Calendar.GREGORIAN and inner_month < outer_month:
-        return outer_year + 1
-    return outer_year
-
-
-# A pair needs a calendar marker (O.S., N.S., Old/New Style, Julian, Gregorian): most pages have none.
-_ANY_MARKER = re.compile(r"O\.[ ]?S|N\.[ ]?S|Old[ ]Style|New[ ]Style|Julian|Gregorian")
-
-
-def _scan_pairs(scan: _Scan) -> None:
-    if not _ANY_MARKER.search(scan.work):
-        return
-    for pattern, shared in ((PAIR_FULL_RE, False), (PAIR_SHARED_RE, True)):
-        for m in pattern.finditer(scan.work):
-            m1, m2 = m.group("m1mark"), m.group("m2mark")
-            cal_a = cal_b = Calendar.UNSTATED
-            if m2:
-                cal_b = marker_calendar(m2)
-            if m1 and m.group("punct"):
-                cal_a = marker_calendar(m1)
-            elif m1 and not m2:
-                cal_b = marker_calendar(m1)
-            if cal_a is Calendar.UNSTATED and cal_b is not Calendar.UNSTATED:
-                cal_a = _other(cal_b)
-            if cal_b is Calendar.UNSTATED and cal_a is not Calendar.UNSTATED:
-                cal_b = _other(cal_a)
-            if {cal_a, cal_b} != {Calendar.JULIAN, Calendar.GREGORIAN}:
-                continue  # no marker or both the same: not a pair; later passes read the dates
-            day_a, mon_a, year_a, sub_a = match_parts(m, "a")
-            day_b, mon_b, year_b, sub_b = match_parts(m, "b")
-            if shared:
-                year_a = int(m.group("yyear"))
-            if year_b is None:
-                year_b = _inner_year(year_a, mon_a, mon_b, cal_b)
-            mdy_a, mdy_b = sub_a.endswith("2"), sub_b.endswith("2")
-            form_a = ("md" if mdy_a else "dm") if shared else ("mdy" if mdy_a else "dmy")
-            form_b = ("mdy" if mdy_b else "dmy") if m.groupdict().get("byyear") else ("md" if mdy_b else "dm")
-            a = scan.mention(m.start("a"), m.end("a"), Date.of(year_a, mon_a, day_a, cal_a), form_a)
-            b = scan.mention(m.start("b"), m.end("b"), Date.of(year_b, mon_b, day_b, cal_b), form_b)
-            scan.pair(a, b, m.start(), m.end())
-            scan.take(m.start(), m.end())
-        scan.blank()
-
-
-def _other(cal: Calendar) -> Calendar:
-    return Calendar.GREGORIAN if cal is Calendar.JULIAN else Calendar.JULIAN
-
-
-def _after_marker(scan: _Scan, end: int) -> Calendar:
-    m = AFTER_MARK_RE.match(scan.work, end)
-    if m is None:
-        return Calendar.UNSTATED
-    cal = marker_calendar(m.group("k1mark"))
-    if m.group("k2mark") and marker_calendar(m.group("k2mark")) is not cal:
-        return Calendar.UNSTATED  # "Julian or Gregorian": says nothing
-    return cal
+# A calendar named anywhere on the page (O.S., N.S., Old/New Style, Julian, Gregorian, S.S., Swedish):
+# a pair with no marker of its own is read only on such a page, or in a year before the last change.
+_ANY_MARKER = re.compile(r"O\.[ ]?S|N\.[ ]?S|[Oo]ld[ ][Ss]tyle|[Nn]ew[ ][Ss]tyle|Julian|Gregorian|S\.[ ]?S\.|Swedish")
 
 
 def _scan_full(scan: _Scan) -> None:
@@ -323,39 +257,26 @@ def _scan_full(scan: _Scan) -> None:
     for form, pattern in FULL_FORMS:
         starts = scan.month_starts() if form == "mdy" else scan.digit_starts()
         candidates += [(m.start(), -m.end(), form, m) for m in _matches_at(pattern, scan.work, starts)]
-    full: list[DateMention] = []
     last = -1
     for start, neg_end, form, m in sorted(candidates, key=lambda c: c[:2]):
         if start < last:
             continue
         last = -neg_end
-        cal = _after_marker(scan, m.end())
-        date = Date.of(int(m.group("year")), month_number(m.group("mon")) or int(m.group("mon")),
-                       int(m.group("day")), cal)
-        full.append(scan.mention(m.start(), m.end(), date, form))
+        cal = dateneighbours.marker_before(scan.work, m.start())
+        if cal is Calendar.UNSTATED:
+            cal = dateneighbours.marker_after(scan.work, m.end())
+        mon, day = month_number(m.group("mon")) or int(m.group("mon")), int(m.group("day"))
+        year = resolve_year(m.group("year"), m.groupdict().get("dual"), mon, day)
+        if cal is Calendar.SWEDISH and not is_valid_day(year, mon, day, Calendar.SWEDISH):
+            cal = Calendar.UNSTATED         # "S.S." outside 1700-1712 is something else
+        scan.mention(m.start(), m.end(), Date.of(year, mon, day, cal), form)
         scan.take(m.start(), m.end())
-    _pair_long_form(scan, full)
     scan.blank()
     for m in _matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
-        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, _after_marker(scan, m.end()))
+        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, dateneighbours.marker_after(scan.work, m.end()))
         scan.mention(m.start(), m.end(), date, "my")
         scan.take(m.start(), m.end())
     scan.blank()
-
-
-def _pair_long_form(scan: _Scan, full: list[DateMention]) -> None:
-    """Pair neighbours in opposite calendars when the second sits in a bracket or a
-    "corresponds to" clause after the first, as in the seed's long form."""
-    for a, b in zip(full, full[1:]):
-        cals = {a.date.calendar, b.date.calendar}
-        if cals != {Calendar.JULIAN, Calendar.GREGORIAN} or b.start - a.end > 200:
-            continue
-        gap = scan.work[a.end:b.start]
-        if "\n" in gap:
-            continue
-        unclosed = gap.count("(") > gap.count(")") or gap.count("[") > gap.count("]")
-        if unclosed or LINK_PHRASE_RE.search(gap):
-            scan.pair(a, b, a.start, b.end)
 
 
 def _scan_years(scan: _Scan) -> None:

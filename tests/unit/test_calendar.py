@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bots.core.calendar import (
-    Calendar, calendar_gap, gregorian_to_julian, is_valid_day, julian_to_gregorian,
+    Calendar, calendar_gap, gregorian_to_julian, in_swedish_period, is_valid_day, julian_to_gregorian,
+    julian_to_swedish, swedish_to_julian,
 )
 
 
@@ -71,3 +72,35 @@ def test_julian_gregorian_round_trip(day):
 def test_julian_round_trip(year, month, day):
     if is_valid_day(year, month, day, Calendar.JULIAN):
         assert gregorian_to_julian(*julian_to_gregorian(year, month, day)) == (year, month, day)
+
+
+# ---------------------------------------------------------------- the Swedish calendar (1700-1712)
+
+@pytest.mark.parametrize(("swedish", "julian"), [
+    ((1700, 3, 1), (1700, 2, 29)),      # Sweden left out 29 February 1700: one day ahead from then on
+    ((1709, 6, 28), (1709, 6, 27)),     # Poltava
+    ((1712, 2, 29), (1712, 2, 28)),
+    ((1712, 2, 30), (1712, 2, 29)),     # and added a 30 February in 1712 to fall back in step
+])
+def test_swedish_calendar(swedish, julian):
+    assert swedish_to_julian(*swedish) == julian
+    assert julian_to_swedish(*julian) == swedish
+
+
+def test_swedish_calendar_period():
+    assert is_valid_day(1712, 2, 30, Calendar.SWEDISH) and not is_valid_day(1712, 2, 30, Calendar.JULIAN)
+    assert is_valid_day(1712, 2, 30, Calendar.UNSTATED)          # may be a Swedish date: never report it
+    assert not is_valid_day(1700, 2, 28, Calendar.SWEDISH)        # before the period
+    assert not is_valid_day(1712, 3, 1, Calendar.SWEDISH)         # after it, Sweden was Julian again
+    assert julian_to_swedish(1700, 2, 28) is None and julian_to_swedish(1712, 3, 1) is None
+    assert in_swedish_period(1705, 5, 5) and not in_swedish_period(1713, 1, 1)
+    with pytest.raises(ValueError):
+        swedish_to_julian(1713, 1, 1)
+
+
+@given(st.dates(datetime.date(1700, 3, 11), datetime.date(1712, 3, 10)))
+def test_swedish_round_trip(day):
+    # every Gregorian day of the period has one Swedish label, and back
+    julian = gregorian_to_julian(day.year, day.month, day.day)
+    swedish = julian_to_swedish(*julian)
+    assert swedish is not None and swedish_to_julian(*swedish) == julian

@@ -1,100 +1,29 @@
-"""Date rules: impossible dates, O.S./N.S. pairs with the wrong gap, ranges out of order, and an
-infobox date the lead contradicts.
+"""Date rules: impossible dates, ranges out of order, and an infobox date the lead contradicts; importing
+this module also registers the O.S./N.S. pair rules of ``calendar_pairs``.
 
 The page is scanned once (:func:`date_scan`, kept on ``page.extras``) and every rule reads that scan.
-Infobox values follow the wiki's calendar convention (see ``harvest.infobox_dates``): ``X_os`` is Old
-Style (Julian), and ``X`` is New Style (Gregorian) wherever ``X_os`` exists.
+Infobox values follow the wiki's calendar convention (see ``datebase``).
 Precision over recall: a date whose calendar the text leaves open is accepted if either calendar
 allows it, and a range is out of order only if it is so whichever calendar its dates are read in.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date as _pydate
 from typing import Iterator
 
-from bots.core.article import Infobox, template_name
-from bots.core.calendar import Calendar, calendar_gap, is_valid_day, julian_to_gregorian
+from bots.core.article import template_name
+from bots.core.calendar import Calendar
 from bots.core.datefmt import MONTH_NAMES, RANGE_DASH_RE, RANGE_WORD_RE
 from bots.core.datemask import mask_hard, mask_soft, quantity_context
-from bots.core.dates import Date, DateMention, DatePair, DateScan, Precision, find_dates, format_like, parse_date
-from bots.core.harvest import is_date_param
+from bots.core.dates import Date, DateMention, DatePair, DateScan, Precision
 
+from . import calendar_pairs  # noqa: F401  (registers the O.S./N.S. pair rules)
 from .base import Hit, PageView, Severity, rule
-from .infobox import ParamSpan, box_offset, param_spans, schema_for
+from .datebase import GROUP, BoxDate, box_dates, date_scan, written
 
 __all__ = ["date_scan", "BoxDate", "box_dates", "written", "out_of_order"]
 
-GROUP = "dates"
 _ORDER = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}
-
-
-def date_scan(page: PageView) -> DateScan:
-    """find_dates of the page, computed once per PageView and shared by every rule."""
-    scan = page.extras.get("_date_scan")
-    if scan is None:
-        scan = page.extras["_date_scan"] = find_dates(page.text)
-    return scan
-
-
-def written(d: Date) -> str:
-    """A date as the fix text gives it: "2 November 1389"."""
-    parts = ([str(d.day)] if d.day else []) + ([MONTH_NAMES[d.month - 1]] if d.month else []) + [str(d.year)]
-    return " ".join(parts)
-
-
-# ---------------------------------------------------------------- infobox dates
-
-@dataclass(frozen=True)
-class BoxDate:
-    name: str
-    span: ParamSpan
-    date: Date            # with the calendar of the wiki's convention, validity re-checked in it
-
-
-def _convention_date(name: str, date: Date, names: set[str]) -> Date:
-    if date.calendar is not Calendar.UNSTATED:
-        return date
-    if name.endswith("_os"):
-        cal = Calendar.JULIAN
-    elif f"{name}_os" in names:
-        cal = Calendar.GREGORIAN
-    else:
-        return date
-    valid = date.valid and (date.day is None or is_valid_day(date.year, date.month, date.day, cal))
-    return replace(date, calendar=cal, valid=valid)
-
-
-def box_dates(page: PageView, box: Infobox) -> dict[str, BoxDate]:
-    """The dated parameters of one infobox call (the last of a repeated name, as MediaWiki reads it)."""
-    cache = page.extras.setdefault("_box_dates", {})
-    if id(box.node) in cache:
-        return cache[id(box.node)]
-    out: dict[str, BoxDate] = {}
-    at = box_offset(page, box)
-    if at is not None:
-        schema = schema_for(page, box)
-        spans = param_spans(page, box.node, at)
-        names = set(schema.params) if schema else {s.name for s in spans}
-        for span in spans:
-            dated = is_date_param(span.name, schema) or (schema is None and span.name.lower().endswith("year"))
-            if not span.value or not dated:
-                continue
-            parsed = parse_date(span.value)
-            if parsed is not None:
-                out[span.name] = BoxDate(span.name, span, _convention_date(span.name, parsed, names))
-    cache[id(box.node)] = out
-    return out
-
-
-def _mention_in(scan: DateScan, start: int, end: int, d: Date | None = None) -> DateMention | None:
-    """The first mention inside [start, end), the first naming day ``d`` if given."""
-    for m in scan.dates:
-        if start <= m.start and m.end <= end and (d is None or (m.date.year, m.date.month, m.date.day)
-                                                  == (d.year, d.month, d.day)):
-            return m
-    return None
 
 
 # ---------------------------------------------------------------- date-invalid
@@ -132,79 +61,6 @@ def date_invalid(page: PageView) -> Iterator[Hit]:
             if bd.date.valid or any(span.value_start <= s < span.value_end for s in reported):
                 continue
             yield Hit(span.line, f"'{span.name}' = {span.value!r} is not a real date: {_why(bd.date)}")
-
-
-# ---------------------------------------------------------------- date-calendar-mismatch
-
-def _lady_day(old: Date, new: Date, expected: Date) -> bool:
-    """Old Style years often began on 25 March: "11 February 1731 O.S." is 22 February 1732 N.S."""
-    early = old.month < 3 or (old.month == 3 and old.day < 25)
-    return early and (new.year, new.month, new.day) == (expected.year + 1, expected.month, expected.day)
-
-
-def _gap_text(old: Date, new: Date) -> str:
-    try:
-        return f"{_pydate(new.year, new.month, new.day).toordinal() - _pydate(old.year, old.month, old.day).toordinal()}"
-    except (ValueError, TypeError):
-        return "another gap"
-
-
-def _mismatch(old: Date, new: Date) -> Date | None:
-    """The right N.S. day when ``new`` is not the Julian ``old`` converted, else None."""
-    if old.precision is not Precision.DAY or new.precision is not Precision.DAY:
-        return None
-    if not is_valid_day(old.year, old.month, old.day, Calendar.JULIAN):
-        return None                       # date-invalid reports it; no N.S. day follows from it
-    expected = Date.of(*julian_to_gregorian(old.year, old.month, old.day), Calendar.GREGORIAN)
-    if (new.year, new.month, new.day) == (expected.year, expected.month, expected.day):
-        return None
-    return None if _lady_day(old, new, expected) else expected
-
-
-def _mismatch_message(os_text: str, ns_text: str, old: Date, new: Date, expected: Date) -> str:
-    gap = calendar_gap(old.year, old.month, old.day)
-    return (f"{os_text!r} (O.S.) is {written(expected)} (N.S.): the calendars are {gap} days apart in "
-            f"{old.year}, but the text gives {ns_text!r}, {_gap_text(old, new)} days later")
-
-
-@rule("date-calendar-mismatch", Severity.ERROR,
-      "An Old Style / New Style pair whose gap is wrong for its year (prose pairs, {{OldStyleDate}}, an "
-      "infobox's X vs X_os). The fix keeps the O.S. date, which is the one the sources state, and "
-      "rewrites the N.S. date, which is derived from it, in the text's own style.", group=GROUP)
-def date_calendar_mismatch(page: PageView) -> Iterator[Hit]:
-    scan = date_scan(page)
-    for pair in scan.pairs:
-        old, new = pair.old_style, pair.new_style
-        expected = _mismatch(old.date, new.date)
-        if expected is None:
-            continue
-        try:
-            edit = (new.start, new.end, format_like(new, expected))
-        except ValueError:
-            edit = None                   # e.g. a "7 November" whose year would have to change
-        yield Hit(pair.line, _mismatch_message(old.text, new.text, old.date, new.date, expected),
-                  fix=written(expected), edit=edit)
-    for box in page.article.infoboxes:
-        dated = box_dates(page, box)
-        for name, os_side in dated.items():
-            ns_side = dated.get(name[:-3]) if name.endswith("_os") else None
-            if ns_side is None or os_side.date.calendar is not Calendar.JULIAN \
-                    or ns_side.date.calendar is Calendar.JULIAN:
-                continue
-            expected = _mismatch(os_side.date, ns_side.date)
-            if expected is None:
-                continue
-            span = ns_side.span
-            m = _mention_in(scan, span.value_start, span.value_end, ns_side.date)
-            edit = None
-            if m is not None:
-                try:
-                    edit = (m.start, m.end, format_like(m, expected))
-                except ValueError:
-                    edit = None
-            yield Hit(span.line, f"'{ns_side.name}' and '{name}': " + _mismatch_message(
-                os_side.span.value, ns_side.span.value, os_side.date, ns_side.date, expected),
-                fix=written(expected), edit=edit)
 
 
 # ---------------------------------------------------------------- chronology-order

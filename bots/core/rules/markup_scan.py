@@ -29,7 +29,13 @@ _MASK_RE = re.compile(
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # Every alternative starts with a plain character ("{{+" rather than "{{2,}"): the engine skips ahead to the next.
 _TOKEN_RE = re.compile(r"\{\{+|\}\}+|\[\[|\]\]|\||=")
-_HEADING_RE = re.compile(r"^(=+)(.*?)(=*)[ \t]*$", re.M)
+# A line may end in "\r" (a file with Windows line ends): MediaWiki still reads it as a heading.
+_HEADING_RE = re.compile(r"^(=+)(.*?)(=*)[ \t\r]*$", re.M)
+# Extension tags whose content is wikitext but opaque to the preprocessor: a "|" or "=" inside
+# <ref name="x"/> or <ref>a|b=c</ref> belongs to the tag, not to the template call around it. (The
+# MASKED_TAGS are blank already.) An unclosed <ref> is not a tag for the preprocessor: it stays text.
+_OPAQUE_RE = re.compile(r"<(ref|references|gallery|poem|imagemap|templatestyles|indicator|section|langconvert)\b"
+                        r"[^<>]*?(?:/>|>.*?</\1\s*>)", re.S | re.I)
 
 
 @dataclass(eq=False)
@@ -97,10 +103,14 @@ def _scan_brackets(masked: str) -> tuple[list[Piece], list[Piece], list[Piece], 
     templates: list[Piece] = []
     links: list[Piece] = []
     stray: list[tuple[int, str]] = []
+    opaque = [(m.start(), m.end()) for m in _OPAQUE_RE.finditer(masked)] if "<" in masked else []
+    opaque_starts = [a for a, _ in opaque]
     for m in _TOKEN_RE.finditer(masked):
         tok, pos = m.group(), m.start()
         top = stack[-1] if stack else None
         c = tok[0]
+        if c in "|=" and top is not None and opaque and _inside_tag(opaque, opaque_starts, pos, top.start):
+            continue                       # a "|" or "=" of a tag, not of the piece around the tag
         if c == "|":
             if top is not None:
                 top.pipes.append(pos)
@@ -138,6 +148,12 @@ def _scan_brackets(masked: str) -> tuple[list[Piece], list[Piece], list[Piece], 
             if remaining >= 2 and (not stack or stack[-1].kind != "{"):
                 stray.append((end, "}}"))
     return templates, links, stack, stray
+
+
+def _inside_tag(opaque: list[tuple[int, int]], starts: list[int], pos: int, piece_start: int) -> bool:
+    """Whether ``pos`` is inside an opaque extension tag that began after the piece ``pos`` would go to."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and opaque[i][0] <= pos < opaque[i][1] and opaque[i][0] > piece_start
 
 
 def _scan_headings(masked: str) -> list[Heading]:
