@@ -225,3 +225,12 @@ def test_crosspage_phase_is_linear():
     assert big_ops / small_ops < 10.5
     print(f"\ncross-page phase: 2,000 pages {small_t * 1000:.0f} ms / {small_ops} comparisons; "
           f"20,000 pages {big_t * 1000:.0f} ms / {big_ops} comparisons; indexing 20,000 pages {index_t:.1f} s")
+
+
+def test_a_swedish_calendar_date_agrees_with_its_gregorian_day():
+    from bots.core.dates import Calendar, Date
+    from bots.core.rules.crosspage import dates_agree
+
+    poltava = Date.of(1709, 6, 28, Calendar.SWEDISH)          # 28 June 1709 (S.S.) is 8 July N.S.
+    assert dates_agree(poltava, Date.of(1709, 7, 8, Calendar.GREGORIAN))
+    assert not dates_agree(poltava, Date.of(1709, 6, 28, Calendar.GREGORIAN))

@@ -214,6 +214,9 @@ def _readings(d: Date) -> frozenset[tuple]:
     either, so it is read both ways (a checker must not report a date that may well be right)."""
     if d.precision is not Precision.DAY:
         return frozenset({(d.year, d.month, d.day)})
+    if d.calendar is Calendar.SWEDISH:         # stated Swedish: one reading, its Gregorian day
+        g = d.to_gregorian()
+        return frozenset({(g.year, g.month, g.day)})
     out = set()
     if d.calendar is not Calendar.JULIAN:
         out.add((d.year, d.month, d.day))
