@@ -51,11 +51,17 @@ resolve_wiki_dir() {
     MARIADB_PIDFILE="$GMW_WIKI_DIR/mariadb.pid"
 }
 
+# The process exists and is not a zombie (kill -0 succeeds on one that nobody has reaped yet).
+alive() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$state" ] && [ "$state" != Z ]
+}
+
 mariadb_pid() {
     [ -f "$MARIADB_PIDFILE" ] || return 1
     local pid; pid=$(cat "$MARIADB_PIDFILE")
     # Ours only: a stale pid file's number may belong to another process by now.
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
+    [ -n "$pid" ] && alive "$pid" \
         && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--datadir=$MARIADB_DATA" \
         && echo "$pid"
 }
@@ -65,8 +71,8 @@ mariadb_stop() {
     local pid
     pid=$(mariadb_pid) || { rm -f "$MARIADB_PIDFILE"; return 0; }
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 1 600); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then
         log "MariaDB (pid $pid) did not shut down within 60 s: killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
