@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -136,6 +137,9 @@ def run_importdump(setup: Setup, src: dict, n: int) -> dict:
         return {"first": n / t1}
 
 
+METHODS = ("ours", "ours-b25", "ours-edit", "pagefromfile", "importdump", "editloop")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=1000)
@@ -144,8 +148,18 @@ def main() -> int:
     ap.add_argument("--db", choices=("sqlite", "mariadb"), default="sqlite")
     ap.add_argument("--latency", type=float, metavar="MS", help="milliseconds added each way to every request")
     a = ap.parse_args()
+    unknown = [m for m in a.methods.split(",") if m not in METHODS]
+    if unknown:
+        ap.error(f"unknown method(s) {', '.join(unknown)}; known: {', '.join(METHODS)}")
     setup = Setup(a.db, a.latency)
     work = Path(tempfile.mkdtemp(prefix="gmw-bench-pages-"))
+    try:
+        return _bench(a, setup, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _bench(a: argparse.Namespace, setup: Setup, work: Path) -> int:
     src = write_all(a.pages, work / "v1", version=1)
     src2 = write_all(a.pages, work / "v2", version=2)
     sizes = [p.stat().st_size for p in src["folder"].iterdir()]
@@ -161,9 +175,6 @@ def main() -> int:
         "editloop": lambda: run_editloop(setup, src, src2, a.pages),
     }
     methods = a.methods.split(",")
-    unknown = [m for m in methods if m not in runners]
-    if unknown:
-        ap.error(f"unknown method(s) {', '.join(unknown)}; known: {', '.join(runners)}")
     results: dict[str, list[dict]] = {m: [] for m in methods}
     for run in range(a.runs):         # methods interleaved, so machine noise hits them alike
         for m in methods:
