@@ -16,6 +16,11 @@ if [ -n "${GMW_WIKI_DB:-}" ] && [ "$GMW_WIKI_DB" != "$DB" ]; then
     die "the instance in $GMW_WIKI_DIR runs on $DB, not $GMW_WIKI_DB: choose another GMW_WIKI_DIR, or delete it with scripts/wiki-down.sh --purge"
 fi
 
+# A unix socket's path has at most 107 bytes.
+if [ "$DB" = mariadb ] && [ "${#MARIADB_SOCKET}" -gt 107 ]; then
+    die "the path $MARIADB_SOCKET is too long for a unix socket: use a shorter GMW_WIKI_DIR"
+fi
+
 "$REPO_ROOT/scripts/install-packages.sh" "$DB"
 
 export MW_CONFIG_FILE="$GMW_WIKI_DIR/LocalSettings.php"
@@ -69,8 +74,6 @@ mariadb_start() {
         return 0
     fi
     mariadb_stop   # a server that no longer answers
-    # A unix socket's path has at most 107 bytes.
-    [ "${#MARIADB_SOCKET}" -le 107 ] || die "the path $MARIADB_SOCKET is too long for a unix socket: use a shorter GMW_WIKI_DIR"
     local opts; mapfile -t opts < <(mariadb_opts)
     log "starting MariaDB for $GMW_WIKI_DIR (socket $MARIADB_SOCKET)"
     # Its own process group too: a Ctrl-C meant for the caller does not reach it.
