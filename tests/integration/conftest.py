@@ -136,8 +136,11 @@ class _CannotStart(Exception):
 def _check_backend(w: Wiki) -> None:
     """`wiki.db` is a promise to the tests: the wiki says which database it runs on (siteinfo)."""
     import requests
-    general = requests.get(w.api, params={"action": "query", "meta": "siteinfo", "format": "json"},
-                           timeout=60).json()["query"]["general"]
+    try:
+        general = requests.get(w.api, params={"action": "query", "meta": "siteinfo", "format": "json"},
+                               timeout=60).json()["query"]["general"]
+    except (requests.RequestException, ValueError, KeyError) as e:
+        raise _CannotStart(f"the {w.db} wiki at {w.api} gives no siteinfo: {e!r}") from e
     if general["dbtype"] != {"sqlite": "sqlite", "mariadb": "mysql"}[w.db]:
         raise _CannotStart(f"the {w.db} wiki in {w.dir} runs on {general['dbtype']}")
 
