@@ -1,7 +1,9 @@
-"""Fresh local wikis for benchmarks: each measured method gets its own, made by scripts/wiki-up.sh."""
+"""Fresh local wikis for benchmarks: each measured method gets its own, made by scripts/wiki-up.sh, on
+SQLite or MariaDB, reached directly or through a loopback proxy that adds latency."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,7 +12,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from latency_proxy import LatencyProxy  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
+# A line of PHP's server log per request served: "[pid] [date] 127.0.0.1:port [200]: POST /api.php".
+_SERVED = re.compile(rb"\] 127\.0\.0\.1:\d+ \[\d{3}\]: [A-Z]+ ")
 
 
 def _free_port() -> int:
@@ -20,14 +27,31 @@ def _free_port() -> int:
 
 
 class Wiki:
-    def __init__(self, folder: Path, port: int) -> None:
-        self.dir, self.port = folder, port
-        self.env = {**os.environ, "GMW_WIKI_DIR": str(folder), "GMW_WIKI_PORT": str(port),
+    def __init__(self, folder: Path, port: int, db: str = "sqlite") -> None:
+        self.dir, self.port, self.db = folder, port, db
+        self.proxy: LatencyProxy | None = None
+        self.env = {**os.environ, "GMW_WIKI_DIR": str(folder), "GMW_WIKI_PORT": str(port), "GMW_WIKI_DB": db,
                     "PYWIKIBOT_DIR": str(ROOT), "GMW_STATE_DIR": str(folder / "state")}
 
     @property
     def api(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api.php"
+        """The URL clients use: the proxy's when there is one."""
+        return self.proxy.api if self.proxy else f"http://127.0.0.1:{self.port}/api.php"
+
+    def use_proxy(self, proxy: LatencyProxy) -> None:
+        self.proxy = proxy
+        self.env = {**self.env, "GMW_API_URL": proxy.api}
+
+    def requests_served(self) -> int:
+        """Requests the wiki has answered so far, counted in its server's log (every method alike, with or
+        without the proxy, at no cost to what is measured)."""
+        counts = []
+        for _ in range(20):   # the log line of the last request may come a moment after its answer
+            counts.append(len(_SERVED.findall((self.dir / "server.log").read_bytes())))
+            if len(counts) > 1 and counts[-1] == counts[-2]:
+                break
+            time.sleep(0.05)
+        return counts[-1]
 
     def run(self, *cmd: str, timeout: float = 3600) -> tuple[float, subprocess.CompletedProcess]:
         """Run a command against this wiki; returns (seconds, result). Fails loudly."""
@@ -43,14 +67,23 @@ class Wiki:
 
 
 @contextmanager
-def fresh_wiki(templates: bool = True):
+def fresh_wiki(templates: bool = True, db: str = "sqlite", latency_ms: float | None = None):
+    """A new wiki; with `latency_ms`, every client's requests go through a LatencyProxy (set up after the
+    templates are installed, so that only what is measured pays the latency)."""
     tmp = Path(tempfile.mkdtemp(prefix="gmw-bench-"))
-    wiki = Wiki(tmp / "wiki", _free_port())
-    subprocess.run(["bash", str(ROOT / "scripts/wiki-up.sh")], env=wiki.env, check=True, capture_output=True)
+    wiki = Wiki(tmp / "wiki", _free_port(), db)
+    up = subprocess.run(["bash", str(ROOT / "scripts/wiki-up.sh")], env=wiki.env, capture_output=True, text=True)
     try:
+        if up.returncode:
+            raise RuntimeError(f"scripts/wiki-up.sh ({db}) failed:\n{up.stderr[-3000:]}")
         if templates:
             wiki.bot("install_templates")
-        yield wiki
+        if latency_ms is None:
+            yield wiki
+        else:
+            with LatencyProxy(wiki.port, latency_ms) as proxy:
+                wiki.use_proxy(proxy)
+                yield wiki
     finally:
         subprocess.run(["bash", str(ROOT / "scripts/wiki-down.sh"), "--purge"], env=wiki.env, capture_output=True)
         subprocess.run(["rm", "-rf", str(tmp)])

@@ -18,6 +18,9 @@ $wgGroupPermissions['sysop']['noratelimit'] = true;
 // Sessions in the database: PHP's server runs several worker processes, and a session kept in one
 // worker's memory cache is unknown to the next, which logs a bot out in the middle of a long run.
 $wgSessionCacheType = CACHE_DB;
+// Cookies are per host, not per port: instances side by side on 127.0.0.1 would log each other's clients
+// out (one cookie jar, one "gmw_session" cookie). A prefix with the port keeps their sessions apart.
+$wgCookiePrefix = 'gmw' . parse_url( $wgServer, PHP_URL_PORT );
 
 // The wiki's own logo (assets/logo.svg, served by scripts/router.php), not MediaWiki's placeholder.
 $wgLogos = [ '1x' => '/gmw-assets/logo.svg', 'svg' => '/gmw-assets/logo.svg', 'icon' => '/gmw-assets/logo.svg' ];
