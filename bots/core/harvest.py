@@ -9,28 +9,19 @@ The records feed the cross-page checks and the `harvest` bot's JSON output:
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from bots.core.article import Article
-from bots.core.calendar import Calendar, is_valid_day
+from bots.core.dateconvention import convention_date, is_date_param
 from bots.core.dates import Date, DateMention, find_dates, parse_date
 from bots.core.schema import TemplateSchema
 
-__all__ = ["harvest_article", "harvest_page", "infobox_dates", "is_date_param"]
-
-
-def is_date_param(name: str, schema: TemplateSchema | None) -> bool:
-    if schema is not None and name in schema.params:
-        return schema.params[name].type == "date"
-    return "date" in name.lower()
+__all__ = ["harvest_article", "harvest_page", "infobox_dates"]
 
 
 def infobox_dates(article: Article, schemas: dict[str, TemplateSchema]) -> list[tuple[str, str, Date]]:
     """(param, raw value, date) for the date parameters of the page's first infobox.
 
-    Calendar convention of our infoboxes: `X_os` is the Old Style (Julian) form of `X`, and where a
-    template has `X_os`, `X` itself is New Style (Gregorian). A calendar the value states wins.
-    """
+    In the wiki's calendar convention (bots.core.dateconvention)."""
     box = article.infobox
     if box is None:
         return []
@@ -43,21 +34,8 @@ def infobox_dates(article: Article, schemas: dict[str, TemplateSchema]) -> list[
             date = parse_date(value)
             if date is None:
                 continue
-            if date.calendar is Calendar.UNSTATED:
-                if name.endswith("_os"):
-                    date = replace(date, calendar=Calendar.JULIAN,
-                                   valid=date.valid and _valid(date, Calendar.JULIAN))
-                elif f"{name}_os" in names:
-                    date = replace(date, calendar=Calendar.GREGORIAN,
-                                   valid=date.valid and _valid(date, Calendar.GREGORIAN))
-            out.append((name, value, date))
+            out.append((name, value, convention_date(name, date, names)))
     return out
-
-
-def _valid(date: Date, calendar: Calendar) -> bool:
-    if date.day is None:
-        return True
-    return is_valid_day(date.year, date.month, date.day, calendar)
 
 
 def _fact(m: DateMention, source: str) -> dict:

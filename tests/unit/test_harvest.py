@@ -49,3 +49,21 @@ def test_corpus_round_trips_and_harvests(corpus_dir, name):
         pages += 1
     assert pages > 0 or name.startswith(("dbpedia-extraction-framework/dataparser",
                                          "mediawiki-core-import-xml", "sweble-wikitext/dumpreader")), name
+
+
+def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
+    """One calendar convention (bots.core.dateconvention): date is N.S. where date_os exists."""
+    from bots.core.article import Article
+    from bots.core.harvest import infobox_dates
+    from bots.core.rules.base import PageView
+    from bots.core.rules.datebase import box_dates
+    from bots.core.schema import load_schemas
+
+    schemas = load_schemas()
+    text = ("{{Infobox historical event\n| name = X\n| date = 2 November 1389\n| date_os = 25 October 1389\n"
+            "| end_date = 30 February 1390\n}}\n")
+    harvested = {name: date for name, _value, date in infobox_dates(Article("X", text), schemas)}
+    view = PageView("X", text, {"schemas": schemas})
+    ruled = {name: bd.date for name, bd in box_dates(view, view.article.infobox).items()}
+    assert harvested == ruled
+    assert harvested["date"].calendar.value == "gregorian" and harvested["date_os"].calendar.value == "julian"

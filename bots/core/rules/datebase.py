@@ -1,18 +1,18 @@
 """What the date rules share: the page's one date scan, infobox dates in the wiki's calendar
 convention, and the way a fix writes a date.
 
-Infobox values follow the wiki's calendar convention (see ``harvest.infobox_dates``): ``X_os`` is Old
-Style (Julian), and ``X`` is New Style (Gregorian) wherever ``X_os`` exists.
+Infobox values follow the wiki's calendar convention (bots.core.dateconvention, which the harvest
+reads them through too): ``X_os`` is Old Style (Julian), and ``X`` is New Style (Gregorian) wherever
+``X_os`` exists.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bots.core.article import Infobox
-from bots.core.calendar import Calendar, is_valid_day
 from bots.core.datefmt import MONTH_NAMES
 from bots.core.dates import Date, DateMention, DateScan, find_dates, parse_date
-from bots.core.harvest import is_date_param
+from bots.core.dateconvention import convention_date, is_date_param
 
 from .base import PageView
 from .infobox import ParamSpan, box_offset, param_spans, schema_for
@@ -45,19 +45,6 @@ class BoxDate:
     date: Date            # with the calendar of the wiki's convention, validity re-checked in it
 
 
-def _convention_date(name: str, date: Date, names: set[str]) -> Date:
-    if date.calendar is not Calendar.UNSTATED:
-        return date
-    if name.endswith("_os"):
-        cal = Calendar.JULIAN
-    elif f"{name}_os" in names:
-        cal = Calendar.GREGORIAN
-    else:
-        return date
-    valid = date.valid and (date.day is None or is_valid_day(date.year, date.month, date.day, cal))
-    return replace(date, calendar=cal, valid=valid)
-
-
 def box_dates(page: PageView, box: Infobox) -> dict[str, BoxDate]:
     """The dated parameters of one infobox call (the last of a repeated name, as MediaWiki reads it)."""
     cache = page.extras.setdefault("_box_dates", {})
@@ -75,7 +62,7 @@ def box_dates(page: PageView, box: Infobox) -> dict[str, BoxDate]:
                 continue
             parsed = parse_date(span.value)
             if parsed is not None:
-                out[span.name] = BoxDate(span.name, span, _convention_date(span.name, parsed, names))
+                out[span.name] = BoxDate(span.name, span, convention_date(span.name, parsed, names))
     cache[id(box.node)] = out
     return out
 
