@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 import pywikibot
 
+from bots.core.lines import line_of
 from bots.core.rules.base import Finding, RULES
 from bots.core.rules.render import error_spans, raw_template_code, red_links
 
@@ -43,7 +44,7 @@ def _finding(page: str, rule: str, line: int, message: str) -> Finding:
 
 def _line_of(wikitext: str, needle: str) -> int:
     at = wikitext.find(needle)
-    return wikitext.count("\n", 0, at) + 1 if at >= 0 else 1
+    return line_of(wikitext, at) if at >= 0 else 1
 
 
 def render_findings(site: pywikibot.site.APISite, titles: Iterable[str]) -> Iterator[Finding]:

@@ -5,8 +5,6 @@ edit through the model changes only the nodes it touches.
 """
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
@@ -16,6 +14,7 @@ from mwparserfromhell.nodes import Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.core.escape import unescape_value
+from bots.core.lines import Lines
 from bots.core.titles import NAMESPACES, namespace_of, normalize_title
 from bots.core.universe import (UNIVERSE_TEMPLATE, UniverseClaim, is_universe_name,
                                 universe_from_title)
@@ -23,7 +22,6 @@ from bots.core.universe import (UNIVERSE_TEMPLATE, UniverseClaim, is_universe_na
 __all__ = ["Article", "Infobox", "Link", "CategoryRef", "Section", "template_name"]
 
 _CATEGORY_NS = 14
-_NEWLINE = re.compile("\n")
 _FILE_NS = 6
 
 
@@ -122,12 +120,12 @@ class Article:
 
     # -- positions -----------------------------------------------------------------------------
     @cached_property
-    def _newlines(self) -> list[int]:
-        return [m.start() for m in _NEWLINE.finditer(self.text)]
+    def _lines(self) -> Lines:
+        return Lines(self.text)
 
     def line_at(self, offset: int) -> int:
         """1-based line of an offset; a bisection, so that big pages with many nodes stay linear."""
-        return bisect_right(self._newlines, offset - 1) + 1
+        return self._lines.at(offset)
 
     def _located(self, nodes, text: str | None = None) -> Iterator[tuple[object, int]]:
         """(node, offset) for nodes given in document order: each found after the previous one."""

@@ -33,6 +33,7 @@ import yaml
 
 from bots.core import safeload
 from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget
+from bots.core.lines import line_of
 from bots.core.rules import load_rules
 from bots.core.rules.base import Finding, Severity
 from bots.core.titles import normalize_title
@@ -169,7 +170,7 @@ def exception_entries(text: str) -> list[tuple[str, str, int]]:
     text = _IGNORED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     out = []
     for m in _ENTRY.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line = line_of(text, m.start())
         for link in _LINK.finditer(m.group(2)):
             title = normalize_title(link.group(1))
             if title:

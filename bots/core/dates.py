@@ -12,7 +12,6 @@ Swedish calendar) in ``datejudge``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from enum import Enum
@@ -25,6 +24,7 @@ from .datefmt import (
     TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, month_number, resolve_year, template_groups,
 )
 from .datemask import mask_hard, mask_soft, quantity_context
+from .lines import Lines
 
 __all__ = [
     "Precision", "Date", "DateMention", "DatePair", "DateScan",
@@ -136,7 +136,7 @@ class _Scan:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.lines = Lines(text)
         self.work = mask_hard(text)
         self.found: list[DateMention] = []
         self.pairs: list[DatePair] = []
@@ -173,7 +173,7 @@ class _Scan:
     def mention(self, start: int, end: int, date: Date, form: str, role: str | None = None) -> DateMention:
         while self.text.endswith("]]", start, end) and self.text.count("]]", start, end) > self.text.count("[[", start, end):
             end -= 2  # the optional closing brackets of a linked date that was not linked
-        m = DateMention(self.text[start:end], start, end, bisect_right(self.newlines, start) + 1, date, role, form)
+        m = DateMention(self.text[start:end], start, end, self.lines.at(start), date, role, form)
         self.found.append(m)
         return m
 
@@ -200,7 +200,7 @@ class _Scan:
 
     def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
         old, new = (a, b) if a.date.calendar in (Calendar.JULIAN, Calendar.SWEDISH) else (b, a)
-        self.pairs.append(DatePair(old, new, start, end, bisect_right(self.newlines, start) + 1))
+        self.pairs.append(DatePair(old, new, start, end, self.lines.at(start)))
 
 
 _DIGIT_RUN = re.compile(r"[0-9][0-9]*")   # not [0-9]+: a leading repeat hides the first character from the engine

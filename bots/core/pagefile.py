@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from bots.core.lines import line_of
 from bots.core.sources import MAX_PAGE_BYTES, SourceError, SourcePage
 
 __all__ = ["BEGIN", "END", "iter_pagefile", "parse_pagefile"]
@@ -90,7 +91,7 @@ def parse_pagefile(data: bytes, origin: str) -> Iterator[SourcePage | SourceErro
             yield SourcePage(title=title, text=contents.strip(), origin=where)
     stray = text.find(BEGIN, end)
     if stray != -1:
-        stray_line = text.count("\n", 0, stray) + 1
+        stray_line = line_of(text, stray)
         yield SourceError(
             f"{origin}:{stray_line}", f"{BEGIN} without a matching {END}: the rest of the file is not read"
         )

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bots.core.lines import line_of
 from bots.core.titles import TITLE_INDEX, filename_to_title, is_shortened, shortened_for
 
 __all__ = [
@@ -106,10 +107,6 @@ def iter_pages(path: str | Path) -> Iterator[SourcePage | SourceError]:
         yield from iter_pagefile(path)
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def iter_folder(folder: str | Path) -> Iterator[SourcePage | SourceError]:
     """One page per *.wikitext file in `folder` (not recursive), in name order.
 
@@ -194,7 +191,7 @@ def _read_files(files: list[Path]) -> Iterator[SourcePage | SourceError]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = _line_of(data, exc.start)
+            line = line_of(data, exc.start)
             yield SourceError(
                 f"{file}:{line}",
                 f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} ({exc.reason})",

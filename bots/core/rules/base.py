@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Iterator
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.core.article import Article
+from bots.core.lines import line_of
 
 __all__ = ["Severity", "Finding", "Hit", "PageView", "Rule", "RULES", "rule", "declare_rule", "line_at"]
 
@@ -53,8 +54,8 @@ class Hit:
 
 
 def line_at(text: str, offset: int) -> int:
-    """1-based line number of a character offset."""
-    return text.count("\n", 0, offset) + 1
+    """1-based line number of a character offset (bots.core.lines)."""
+    return line_of(text, offset)
 
 
 @dataclass

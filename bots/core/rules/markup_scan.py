@@ -8,13 +8,14 @@ masked text are offsets into the page text.
 """
 from __future__ import annotations
 
-import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-__all__ = ["MASKED_TAGS", "Piece", "Heading", "Scan", "scan", "norm_title", "template_name",
+from bots.core.lines import Lines
+
+__all__ = ["MASKED_TAGS", "Piece", "Heading", "Scan", "scan", "template_name",
            "template_parts", "is_top_level"]
 
 # Tags whose content is not wikitext: brackets, braces and quotes inside them mean nothing.
@@ -73,11 +74,11 @@ class Scan:
     unclosed: list[Piece]       # openers never closed
     stray: list[tuple[int, str]]  # closers with nothing to close: (offset, "}}" or "]]")
     headings: list[Heading]
-    newlines: list[int] = field(default_factory=list)
+    lines: Lines | None = None
 
     def line(self, offset: int) -> int:
         """1-based line of an offset, by bisection (page.line_at counts from the top each time)."""
-        return bisect_right(self.newlines, offset - 1) + 1
+        return self.lines.at(offset)
 
 
 def _mask(text: str) -> str:
@@ -172,8 +173,7 @@ def scan(text: str) -> Scan:
     """The shared scan of one page text (cached: every rule asks for it; str hashes are cached)."""
     masked = _mask(text)
     templates, links, unclosed, stray = _scan_brackets(masked)
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    return Scan(text, masked, templates, links, unclosed, stray, _scan_headings(masked), newlines)
+    return Scan(text, masked, templates, links, unclosed, stray, _scan_headings(masked), Lines(text))
 
 
 def is_top_level(piece: Piece) -> bool:
@@ -211,8 +211,3 @@ def template_parts(s: Scan, piece: Piece) -> list[tuple[str, int, int, int]]:
     return out
 
 
-def norm_title(title: str) -> str:
-    """A link target or page title as MediaWiki compares them (first letter, spaces, entities)."""
-    t = html.unescape(title).replace("_", " ")
-    t = " ".join(t.split())
-    return t[:1].upper() + t[1:]

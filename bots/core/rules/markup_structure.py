@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from bots.core.titles import normalize_title
+
 from .base import Hit, PageView, Severity, rule
-from .markup_scan import Piece, Scan, is_top_level, norm_title, scan, template_name, template_parts
+from .markup_scan import Piece, Scan, is_top_level, scan, template_name, template_parts
 
 __all__ = ["isbn_is_valid"]
 
@@ -92,7 +94,7 @@ def _top_level_categories(s: Scan) -> list[tuple[Piece, str, str]]:
         if not _CATEGORY.match(inner) or not is_top_level(link):
             continue
         target, _, key = inner.partition("|")
-        name = norm_title(target.split(":", 1)[1])
+        name = normalize_title(target)
         out.append((link, name, key))
     return sorted(out, key=lambda c: c[0].start)
 
@@ -175,9 +177,9 @@ def _plain_links(s: Scan) -> Iterator[tuple[Piece, str, str | None]]:
       "The page links to itself, [[Own title]] (CheckWiki #48).", group="markup")
 def self_link(page: PageView) -> Iterator[Hit]:
     s = scan(page.text)
-    own = norm_title(page.title)
+    own = normalize_title(page.title)
     for link, target, label in _plain_links(s):
-        if "#" in target or norm_title(target.lstrip(":").strip()) != own:
+        if "#" in target or normalize_title(target) != own:
             continue
         shown = label if label is not None else target
         yield Hit(s.line(link.start), f"link to the page itself: {s.text[link.start:link.end]}",
@@ -192,7 +194,7 @@ def link_equal_to_label(page: PageView) -> Iterator[Hit]:
     for link, target, label in _plain_links(s):
         if not label or label != label.strip() or target.startswith(":") or "#" in target:
             continue
-        if target.strip() == label or (norm_title(target) == norm_title(label) and
+        if target.strip() == label or (normalize_title(target) == normalize_title(label) and
                                        target.strip()[1:] == label[1:]):
             yield Hit(s.line(link.start), f"{s.text[link.start:link.end]} can be [[{label}]]",
                       fix=f"[[{label}]]", edit=(link.start, link.end, f"[[{label}]]"))
