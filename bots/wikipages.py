@@ -50,7 +50,7 @@ def _guarded(gen: Callable[..., Iterator]) -> Callable[..., Iterator]:
     return reader
 
 
-_TEXT = {"rvprop": "ids|timestamp|content", "rvslots": "main"}
+_TEXT = {"rvprop": "ids|timestamp|content|user", "rvslots": "main"}
 
 
 def has_generator_options(args: Iterable[str]) -> bool:
@@ -112,5 +112,5 @@ def _texts(site, query: dict, groupsize: int | None = None) -> Iterator[SourcePa
         if text is None:            # hidden by revision deletion
             continue
         yield SourcePage(title=title, text=text, namespace=data["ns"], timestamp=rev["timestamp"],
-                         revid=rev["revid"],
+                         revid=rev["revid"], user=rev.get("user"), pageid=data.get("pageid"),
                          origin=url.format(quote(title.replace(" ", "_"), safe="")))   # as Page.full_url()

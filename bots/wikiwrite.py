@@ -13,9 +13,9 @@ from typing import Iterable
 
 import pywikibot
 from pywikibot.data import api
-from pywikibot.exceptions import APIError, Error as PywikibotError
+from pywikibot.exceptions import APIError
 
-from bots.core.publishplan import Current
+from bots.core.publishplan import Current, redirect_target
 from bots.core.xmlexport import ExportPage, export_bytes
 
 __all__ = ["Saved", "EditConflict", "PageExists", "read_current", "edit_page", "import_pages",
@@ -60,32 +60,27 @@ def canonical(site: pywikibot.site.APISite, title: str) -> str:
 
 
 def read_current(site: pywikibot.site.APISite, titles: Iterable[str], groupsize: int = 50) -> dict[str, Current]:
-    """The current text, revision and last editor of each title, 50 per request; keyed by the titles
-    as asked for (the wiki answers with its own spelling of a namespace)."""
-    asked = {}
+    """The current text, revision and last editor of each title, 50 per request, through the one
+    batched reader (bots.wikipages.read_texts); keyed by the titles as asked for (the wiki answers
+    with its own spelling of a namespace). A title that is no page is Current(None)."""
+    from bots.wikipages import read_texts
+
+    asked: dict[str, list[str]] = {}
     for t in titles:
         asked.setdefault(canonical(site, t), []).append(t)
-    pages = [pywikibot.Page(site, t) for t in asked]
     out: dict[str, Current] = {}
-    for page in site.preloadpages(pages, groupsize=groupsize):
-        names = asked.get(page.title(), [page.title()])
-        if not page.exists():
-            for name in names:
-                out[name] = Current(None)
-            continue
-        rev = page.latest_revision
+    for page in read_texts(site, list(asked), groupsize):
         text = page.text
-        # botMayEdit parses every template: only pages that mention {{bots}} need it.
-        allowed = page.botMayEdit() if any(h in text for h in _EXCLUSION_HINT) else True
-        redirect = None
-        if page.isRedirectPage():
-            try:
-                redirect = page.getRedirectTarget().title()
-            except PywikibotError:
-                redirect = "(a broken redirect)"
-        for name in names:
-            out[name] = Current(text, rev.revid, rev.timestamp.isoformat(), rev.user, allowed, page.pageid, redirect)
-    for names in asked.values():          # preloadpages leaves out titles it could not resolve
+        # botMayEdit asks the wiki for the page's templates: only pages that mention {{bots}} need it.
+        allowed = True
+        if any(h in text for h in _EXCLUSION_HINT):
+            wiki_page = pywikibot.Page(site, page.title)
+            wiki_page.text = text
+            allowed = wiki_page.botMayEdit()
+        current = Current(text, page.revid, page.timestamp, page.user, allowed, page.pageid, redirect_target(text))
+        for name in asked.get(page.title, [page.title]):
+            out[name] = current
+    for names in asked.values():          # titles that are no page (missing, or invalid)
         for name in names:
             out.setdefault(name, Current(None))
     return out

@@ -24,11 +24,13 @@ from bots.core.escape import unescape_value
 from bots.core.ledger import LedgerEntry, same_content, stored_text
 from bots.core.merge import merge3
 from bots.core.regions import TooComplex
+from bots.core.titles import normalize_title
 from bots.core.pubsource import Item
 
-__all__ = ["Action", "Current", "Plan", "plan_page", "is_redirect", "describe_region"]
+__all__ = ["Action", "Current", "Plan", "plan_page", "is_redirect", "redirect_target", "describe_region"]
 
 _REDIRECT = re.compile(r"\s*#redirect\s*:?\s*\[\[", re.I)
+_REDIRECT_TARGET = re.compile(r"\s*#redirect\s*:?\s*\[\[([^\[\]|\n]+)", re.I)
 
 
 class Action(str, Enum):
@@ -66,6 +68,12 @@ class Plan:
 
 def is_redirect(text: str | None) -> bool:
     return bool(text) and _REDIRECT.match(text) is not None
+
+
+def redirect_target(text: str | None) -> str | None:
+    """Where a redirect page points ("#REDIRECT [[Target]]"), or None for a page that is no redirect."""
+    m = _REDIRECT_TARGET.match(text or "")
+    return normalize_title(m.group(1)) or m.group(1).strip() if m else None
 
 
 def describe_region(key: str) -> str:

@@ -45,6 +45,8 @@ class SourcePage:
     namespace: int | None = None
     timestamp: str | None = None  # revision timestamp when the source has one
     revid: int | None = None
+    user: str | None = None       # who saved that revision (the live wiki)
+    pageid: int | None = None     # the page's id (the live wiki)
 
 
 @dataclass(frozen=True)

@@ -241,9 +241,10 @@ def test_a_crossing_edit_on_the_same_lines_is_skipped_not_overwritten(wiki, site
 def test_every_page_a_bot_saves_honours_nobots(wiki, person, tmp_path):
     """The report page, the job status page and the installed templates go through the one save path."""
     report, status = "Project:Nobots report", "Project:Nobots job status"
+    person.edit("Checked for nobots", "{{Universe|Earth-1389}}\nA page to check.")
     person.edit(report, "{{nobots}}\nA person keeps this report to themselves.")
     person.edit(status, "{{nobots}}\nNot for the bot.")
-    res = wiki.bot("check", "-page:Folder republish page", f"-report:{report}")
+    res = wiki.bot("check", "-page:Checked for nobots", f"-report:{report}")
     assert "excludes this bot" in res.stderr and page_text(wiki, report).startswith("{{nobots}}")
     jobs = subprocess.run([sys.executable, "-m", "bots.jobs", "status", f"-wiki:{status}",
                            f"-state:{tmp_path / 'jobs'}"], cwd=ROOT, env=wiki.env, capture_output=True, text=True,
@@ -261,10 +262,12 @@ def test_every_page_a_bot_saves_honours_nobots(wiki, person, tmp_path):
 
 def test_a_persons_note_on_the_report_page_is_kept(wiki, person):
     report = "Project:Merged report"
-    first = wiki.bot("check", "-page:Folder republish page", f"-report:{report}")
+    person.edit("Report page one", "{{Universe|Earth-1389}}\nOne.")
+    person.edit("Report page two", "{{Universe|Earth-1389}}\nTwo.")
+    first = wiki.bot("check", "-page:Report page one", f"-report:{report}")
     assert first.returncode in (0, 1), first.stderr
     person.edit(report, page_text(wiki, report) + "\n\nA note a person left for the others.")
-    second = wiki.bot("check", "-page:Folder republish page", "-page:Marker page", f"-report:{report}")
+    second = wiki.bot("check", "-page:Report page one", "-page:Report page two", f"-report:{report}")
     assert second.returncode in (0, 1), second.stderr
     text = page_text(wiki, report)
     assert "A note a person left for the others." in text and "'''2''' pages checked" in text
