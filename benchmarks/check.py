@@ -8,7 +8,7 @@ Usage: .venv/bin/python benchmarks/check.py [--pages 10000] [--changed 10] [--ro
 2. On a fresh local wiki loaded with the N pages (importDump.php), side by side: merely fetching the
    pages' text in batches of 50, three ways:
      - pywikibot's PreloadingGenerator over allpages (the standard pywikibot way to read pages),
-     - pywikibot's PropertyGenerator with the lean query the check itself uses (bots/wikipages.py),
+     - pywikibot's PropertyGenerator with the lean query the check itself uses (bots/site/read.py),
      - a bare requests loop over generator=allpages&prop=revisions&gaplimit=50;
    then the full live check of all content pages. Target (issue 5): the full check at most 1.5x the
    fetch. The fetches are timed from their first request (interpreter start, imports and login not
@@ -49,7 +49,7 @@ import os, sys, time
 os.environ.setdefault("PYWIKIBOT_DIR", sys.argv[1])
 sys.path.insert(0, sys.argv[1])
 import pywikibot
-from bots.wikipages import iter_wiki_pages
+from bots.site.read import iter_wiki_pages
 site = pywikibot.Site()
 site.login()
 t = time.perf_counter()

@@ -28,12 +28,12 @@ import json, sys, time
 root, corpus, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path[:0] = [root, root + "/tests", root + "/benchmarks"]
 from pathlib import Path
-from bots.core.dates import find_dates
-from bots.core.generate import render_page
-from bots.core.records import Record, iter_records
-from bots.core.rules import dates as _dates            # registers the date rules
-from bots.core.rules.base import PageView, iter_rules
-from bots.core.schema import load_schemas
+from bots.core.dates.scanner import find_dates
+from bots.core.publish.generate import render_page
+from bots.core.sources.records import Record, iter_records
+from bots.core.check.rules import dates as _dates            # registers the date rules
+from bots.core.check.rules.base import PageView, iter_rules
+from bots.core.wikitext.schema import load_schemas
 import synth, tempfile, yaml
 pages = []
 if Path(corpus).is_dir():

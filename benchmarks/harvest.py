@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from corpus_pages import iter_corpus_pages  # noqa: E402
 
-from bots.core.article import Article  # noqa: E402
-from bots.core.harvest import harvest_article  # noqa: E402
-from bots.core.schema import load_schemas  # noqa: E402
+from bots.core.wikitext.article import Article  # noqa: E402
+from bots.core.wikitext.harvest import harvest_article  # noqa: E402
+from bots.core.wikitext.schema import load_schemas  # noqa: E402
 
 
 def median(xs: list[float]) -> float:

@@ -111,7 +111,7 @@ def _bot_password(path: Path) -> tuple[str, tuple[str, str]]:
 
 def _edit_all(w, folder: Path) -> float:
     """Seconds to save every file of the folder with one bare `action=edit` each."""
-    from bots.core.titles import filename_to_title
+    from bots.core.wikitext.titles import filename_to_title
     s, token = _bare_session(w)
     files = sorted(folder.iterdir())
     start = time.perf_counter()

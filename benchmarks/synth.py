@@ -10,11 +10,11 @@ from pathlib import Path
 
 import yaml
 
-from bots.core.generate import render_page
-from bots.core.records import iter_records
-from bots.core.schema import load_schemas
-from bots.core.titles import title_to_filename
-from bots.core.xmlexport import ExportPage, write_export
+from bots.core.publish.generate import render_page
+from bots.core.sources.records import iter_records
+from bots.core.wikitext.schema import load_schemas
+from bots.core.wikitext.titles import title_to_filename
+from bots.core.sources.xmlexport import ExportPage, write_export
 
 WORDS = ("assembly council revolution province treaty army navy harvest guild charter river fortress "
          "delegates archive decree province bishop merchant rebellion tariff railway printing press "

@@ -40,14 +40,14 @@ from pathlib import Path
 
 from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command,
                       diff_text, flag, number, optional, path, simulate, summary)
-from bots.core.checkconfig import load_config
-from bots.core.checker import CheckResult
-from bots.core.rules.base import Severity
-from bots.core.checkrun import count_source, drop_fixed, fixed_text, offline_pages, rule_list, run_checks
-from bots.core.parallel import default_processes
-from bots.core.pubsource import is_records_source
-from bots.core.report import json_document, render_table
-from bots.core.schema import load_schemas
+from bots.core.check.config import load_config
+from bots.core.check.checker import CheckResult
+from bots.core.check.rules.base import Severity
+from bots.core.check.run import count_source, drop_fixed, fixed_text, offline_pages, rule_list, run_checks
+from bots.core.check.parallel import default_processes
+from bots.core.publish.items import is_records_source
+from bots.core.check.report import json_document, render_table
+from bots.core.wikitext.schema import load_schemas
 from bots.core.sources import SourceUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +105,7 @@ def main(opts: Options) -> int:
             if not opts.simulate:
                 drop_fixed(result, fixed)
     else:
-        from bots import livecheck
+        from bots.site import livecheck
         try:
             result = livecheck.run(opts, config, schemas, diffs)
         except SourceUnavailable as exc:          # before any page was checked
@@ -146,7 +146,7 @@ def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulat
                diffs: list[dict]) -> set[str]:
     """-fix on a folder source: apply the safe fixes to the files (diffs only under -simulate);
     the titles fixed."""
-    from bots.core.titles import title_to_filename
+    from bots.core.wikitext.titles import title_to_filename
     if not source.is_dir() or is_records_source(source):
         print("note: -fix rewrites files of a folder of .wikitext files only; nothing written", file=sys.stderr)
         return set()

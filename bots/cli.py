@@ -225,7 +225,7 @@ def _one_line(prefix: str, exc: BaseException) -> None:
 
 def failure(exc: BaseException) -> int | None:
     """The exit code for a failure a bot reports in one line (None: a bug, shown as a traceback)."""
-    from bots.core.ledger import LedgerError
+    from bots.core.publish.ledger import LedgerError
     from bots.core.sources import SourceUnavailable
     from bots.core.stoppage import StopRequested
     from bots.core.writeguard import WriteRefused

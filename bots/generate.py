@@ -1,4 +1,4 @@
-"""Generate article wikitext from records (YAML or JSON; see bots/core/records.py for the format).
+"""Generate article wikitext from records (YAML or JSON; see bots/core/sources/records.py for the format).
 
 Usage: python -m bots.generate -source:PATH -out:DIR
 
@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 
 from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, command, diff_text, path, simulate
-from bots.core.generate import apply_record
-from bots.core.records import RecordError, iter_records
-from bots.core.regions import TooComplex
-from bots.core.schema import load_schemas
+from bots.core.publish.generate import apply_record
+from bots.core.sources.records import RecordError, iter_records
+from bots.core.wikitext.regions import TooComplex
+from bots.core.wikitext.schema import load_schemas
 from bots.core.sources import add_to_title_index
-from bots.core.titles import TITLE_INDEX, is_shortened, title_to_filename
+from bots.core.wikitext.titles import TITLE_INDEX, is_shortened, title_to_filename
 
 SPEC = Spec((
     path("source", "a records file, or a folder of them (.yaml, .yml, .json)"),

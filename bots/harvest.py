@@ -23,13 +23,13 @@ import sys
 from pathlib import Path
 
 from bots.cli import GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, path
-from bots.core.article import Article
+from bots.core.wikitext.article import Article
 from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
-from bots.core.checkconfig import load_config
-from bots.core.harvest import harvest_article
+from bots.core.check.config import load_config
+from bots.core.wikitext.harvest import harvest_article
 from bots.core.prescan import refuse
-from bots.core.rules import PAGE_TOO_COMPLEX
-from bots.core.schema import load_schemas
+from bots.core.check.rules import PAGE_TOO_COMPLEX
+from bots.core.wikitext.schema import load_schemas
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def _wiki_items(opts: Options):
     """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
     from bots.cli import pass_to_pywikibot
     from bots.site import open_site
-    from bots.wikipages import READ_ERRORS, iter_wiki_pages, unavailable
+    from bots.site.read import READ_ERRORS, iter_wiki_pages, unavailable
     try:
         pass_to_pywikibot(opts, write=False, generators=True)
         site = open_site(write=False, login=False)

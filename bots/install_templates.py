@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from bots.cli import ALWAYS, FORMAT, ExitCode, Options, Spec, UsageError, command, path, simulate, summary
-from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
+from bots.core.wikitext.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
 
@@ -42,8 +42,8 @@ SPEC = Spec((
 def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdout) -> dict:
     """Create or update `pages` through the one save path; returns the titles per outcome and the
     failures. Library entry point for tests."""
-    from bots.core.pubsource import Item
-    from bots.publisher import PublishOptions, Publisher, open_ledger
+    from bots.core.publish.items import Item
+    from bots.site.publisher import PublishOptions, Publisher, open_ledger
     from bots.site import open_site
 
     site = open_site(write=True)

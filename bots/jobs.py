@@ -30,7 +30,7 @@ failing job: its exit status (the table below; cron mails the output of a failin
 unit fails on every exit but 0, and 1 for check jobs), its row in `status` (outcome, counts, the
 last 10 runs; -wiki:PAGE puts the same table on the wiki), and its log file.
 
-Jobs file: see bots/core/jobs.py. A bad jobs file (unknown bot, bad schedule, missing key,
+Jobs file: see bots/core/jobs/jobsfile.py. A bad jobs file (unknown bot, bad schedule, missing key,
 non-positive timeout, duplicate name, a control character such as a newline in a name, argument,
 schedule or description, YAML aliases) is reported with its file, line and job before anything
 runs (exit 2). crontab, systemd and toolforge quote every word for where it goes; a word that
@@ -54,9 +54,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, choice, command, path, text
-from bots.core.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
-from bots.core.jobs import JobsError, discover_bots, load_jobs
-from bots.core.runner import State, exit_code_for, run_due, run_now, status_rows
+from bots.core.jobs.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
+from bots.core.jobs.jobsfile import JobsError, discover_bots, load_jobs
+from bots.core.jobs.runner import State, exit_code_for, run_due, run_now, status_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("run", "due", "status", "list", "crontab", "systemd", "toolforge")
@@ -223,9 +223,9 @@ def _save_status(title: str, rows: list[dict]) -> int:
     """Save the status table to the wiki through the one save path, when its text changed (the only
     wiki access of this command)."""
     from bots.cli import pywikibot_args
-    from bots.core.pubsource import Item
+    from bots.core.publish.items import Item
     from bots.core.stoppage import StopRequested
-    from bots.publisher import open_ledger, publish_pages
+    from bots.site.publisher import open_ledger, publish_pages
     from bots.site import open_site
 
     pywikibot_args([], write=True)

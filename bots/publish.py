@@ -82,10 +82,10 @@ def main(opts: Options) -> int:
 
     import pywikibot
 
-    from bots.core.pubsource import iter_items
-    from bots.core.schema import load_schemas
-    from bots.gate import make_gate
-    from bots.publisher import PublishOptions, Publisher, open_ledger
+    from bots.core.publish.items import iter_items
+    from bots.core.wikitext.schema import load_schemas
+    from bots.core.check.gate import make_gate
+    from bots.site.publisher import PublishOptions, Publisher, open_ledger
     from bots.site import is_local, open_site
 
     site = open_site(write=True)

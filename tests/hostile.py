@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bots.core.titles import title_to_filename
+from bots.core.wikitext.titles import title_to_filename
 
 __all__ = ["write_hostile", "known_pages", "generated_pages", "SLOW_UNSEEN"]
 

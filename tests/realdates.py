@@ -16,10 +16,10 @@ from pathlib import Path
 import yaml
 from convertdate import gregorian, julian
 
-from bots.core.datefmt import MONTH_NAMES
-from bots.core.dates import find_dates
-from bots.core.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
-from bots.core.rules.base import PageView, iter_rules
+from bots.core.dates.forms import MONTH_NAMES
+from bots.core.dates.scanner import find_dates
+from bots.core.check.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
+from bots.core.check.rules.base import PageView, iter_rules
 
 __all__ = ["DATA", "load_pairs", "load_planted", "text_of", "julian_day_of", "plant_errors", "write_planted",
            "evaluate", "Figures"]

@@ -9,7 +9,7 @@ Two checks, so that no URL can be parsed around them:
   because parsers disagree on them: `urlsplit` reads `http://evil.example\\@127.0.0.1/` as
   127.0.0.1, requests/urllib3 connect to evil.example.
 - Every request a writing bot sends is checked again at the HTTP layer, on the host the client is
-  about to connect to (bots.httpguard), redirects included.
+  about to connect to (bots.site.httpguard), redirects included.
 user-config.py decides "local" (throttling off) with the same `is_local_url`.
 """
 from __future__ import annotations

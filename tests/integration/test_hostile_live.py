@@ -82,7 +82,7 @@ def test_a_broken_answer_while_reading_is_one_line_and_exit_6(loaded, fault, bot
 def test_what_was_read_before_the_wiki_stopped_answering_is_printed(loaded, bot):
     with FaultProxy(loaded.port) as proxy:
         proxy.fail_truncated = 1000
-        # The bots' own reads of page text (bots/wikipages.py asks for exactly this), from the third on.
+        # The bots' own reads of page text (bots/site/read.py asks for exactly this), from the third on.
         proxy.only_if, proxy.pass_first = "rvprop=ids%7Ctimestamp%7Ccontent", 2
         res = loaded.bot(bot, *(["-format:json"] if bot == "check" else []), *RETRY,
                          env={"GMW_WIKI_PORT": str(proxy.port)})

@@ -76,7 +76,7 @@ def test_a_folder_republish_keeps_the_paragraph_a_person_added(wiki, person, tmp
     assert "edited by Admin since the bot's last publish: their changes kept" in notes[0]["note"]
     # And an XML export of the same pages merges the same way.
     from bots.core.sources import iter_pages
-    from bots.core.xmlexport import ExportPage, write_export
+    from bots.core.sources.xmlexport import ExportPage, write_export
     _records(rec, _article(title, date="6 March 1389", background="Newer background."))
     _generate(wiki, rec, folder)
     with open(tmp_path / "pages.xml", "wb") as out:
@@ -187,9 +187,9 @@ def test_a_page_a_person_deleted_is_not_recreated_unless_asked(wiki, person, tmp
 # 6 -------------------------------------------------------------------------------------------------
 def _run_with_a_crossing_edit(wiki, site, tmp_path, monkeypatch, source: Path, title: str, edit):
     """Publish in-process; a person saves `title` between the bot's read and its write."""
-    import bots.publisher as publisher
-    from bots.core.pubsource import iter_items
-    from bots.core.schema import load_schemas
+    import bots.site.publisher as publisher
+    from bots.core.publish.items import iter_items
+    from bots.core.wikitext.schema import load_schemas
 
     real = publisher.read_current
     done = []

@@ -46,8 +46,8 @@ class World:
     """The records, where each page lives now, and what people wrote that must stay."""
 
     def __init__(self, wiki, site, tmp: Path, rng: random.Random) -> None:
-        from bots.core.ledger import Ledger
-        from bots.core.schema import load_schemas
+        from bots.core.publish.ledger import Ledger
+        from bots.core.wikitext.schema import load_schemas
 
         self.wiki, self.site, self.tmp, self.rng = wiki, site, tmp, rng
         self.person = Person(wiki)
@@ -106,14 +106,14 @@ class World:
         if kind == "folder":
             return self.tmp / "folder"
         from bots.core.sources import iter_pages
-        from bots.core.xmlexport import ExportPage, write_export
+        from bots.core.sources.xmlexport import ExportPage, write_export
         with open(self.tmp / "pages.xml", "wb") as out:
             write_export([ExportPage(p.title, p.text, 0) for p in iter_pages(self.tmp / "folder")], out)
         return self.tmp / "pages.xml"
 
     def publish(self, crossing=None) -> None:
-        import bots.publisher as publisher
-        from bots.core.pubsource import iter_items
+        import bots.site.publisher as publisher
+        from bots.core.publish.items import iter_items
 
         recreate = self.rng.random() < 0.15
         real = publisher.read_current
@@ -155,8 +155,8 @@ class World:
         return [t for t in self.records if t not in self.deleted]
 
     def edit_outside(self, title: str | None = None) -> None:
-        from bots.core.pubsource import infobox_templates
-        from bots.core.regions import find_regions
+        from bots.core.publish.items import infobox_templates
+        from bots.core.wikitext.regions import find_regions
 
         title = title or self.rng.choice(self.live())
         where = self.where[title]

@@ -103,10 +103,10 @@ def test_a_persons_edit_to_a_generated_page_keeps_outside_generated_regions(wiki
 
 def test_edit_conflict_during_the_run_is_detected(wiki, tmp_path, monkeypatch, site):
     """Someone saves between the bot's read and its write: basetimestamp catches it."""
-    import bots.publisher as publisher
-    from bots.core.ledger import Ledger
-    from bots.core.pubsource import iter_items
-    from bots.core.schema import load_schemas
+    import bots.site.publisher as publisher
+    from bots.core.publish.ledger import Ledger
+    from bots.core.publish.items import iter_items
+    from bots.core.wikitext.schema import load_schemas
 
     titles = _pages(tmp_path / "p", "Conflicted page", 1)
     _publish(wiki, f"-source:{tmp_path / 'p'}")

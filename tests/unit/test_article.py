@@ -1,7 +1,7 @@
 """The article model: byte-exact round trip, infoboxes, links, categories, sections, universe."""
 import pytest
 
-from bots.core.article import Article
+from bots.core.wikitext.article import Article
 
 PAGE = """{{Universe|Earth-1389}}
 {{infobox_historical event

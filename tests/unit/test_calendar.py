@@ -6,7 +6,7 @@ import datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from bots.core.calendar import (
+from bots.core.dates.calendar import (
     Calendar, calendar_gap, gregorian_to_julian, in_swedish_period, is_valid_day, julian_to_gregorian,
     julian_to_swedish, swedish_to_julian,
 )

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.checkconfig import CheckConfig, ConfigError, load_config, parse_exceptions
-from bots.core.checker import Checker, apply_edits, check_pages
-from bots.core.rules import RULE_CRASHED, all_rules, load_rules
-from bots.core.rules.base import RULES, Hit, Rule, Severity
-from bots.core.schema import load_schemas
-from bots.core.records import iter_records
+from bots.core.check.config import CheckConfig, ConfigError, load_config, parse_exceptions
+from bots.core.check.checker import Checker, apply_edits, check_pages
+from bots.core.check.rules import RULE_CRASHED, all_rules, load_rules
+from bots.core.check.rules.base import RULES, Hit, Rule, Severity
+from bots.core.wikitext.schema import load_schemas
+from bots.core.sources.records import iter_records
 from bots.core.sources import SourceError, SourcePage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,13 +138,13 @@ def test_every_rule_has_an_id_a_severity_and_a_doc_line():
 
 
 def test_the_engine_does_not_import_pywikibot():
-    code = "import sys, bots.core.checker; assert not [m for m in sys.modules if m.startswith('pywikibot')]"
+    code = "import sys, bots.core.check.checker; assert not [m for m in sys.modules if m.startswith('pywikibot')]"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_worker_processes_give_the_same_result_as_one(tmp_path):
-    from bots.core.checkrun import offline_pages, run_checks
-    from bots.core.generate import render_page
+    from bots.core.check.run import offline_pages, run_checks
+    from bots.core.publish.generate import render_page
 
     pages = [(r.title, render_page(r, SCHEMAS[r.template])) for r in iter_records(ROOT / "data/universes", SCHEMAS)]
     pages += [(f"Page {i}", f"{{{{Universe|Earth-1389}}}}\nOn 29 February 1301 the [[October Revolution]] of "

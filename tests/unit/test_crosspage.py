@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.calendar import Calendar
-from bots.core.checkconfig import CheckConfig
-from bots.core.checker import Checker, check_pages
-from bots.core.dates import Date
-from bots.core.generate import render_page
-from bots.core.records import Record, iter_records
-from bots.core.rules.base import PageView
-from bots.core.rules.crosspage import dates_agree, summarize
-from bots.core.schema import load_schemas
+from bots.core.dates.calendar import Calendar
+from bots.core.check.config import CheckConfig
+from bots.core.check.checker import Checker, check_pages
+from bots.core.dates.scanner import Date
+from bots.core.publish.generate import render_page
+from bots.core.sources.records import Record, iter_records
+from bots.core.check.rules.base import PageView
+from bots.core.check.rules.crosspage import dates_agree, summarize
+from bots.core.wikitext.schema import load_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = load_schemas()
@@ -228,8 +228,8 @@ def test_crosspage_phase_is_linear():
 
 
 def test_a_swedish_calendar_date_agrees_with_its_gregorian_day():
-    from bots.core.dates import Calendar, Date
-    from bots.core.rules.crosspage import dates_agree
+    from bots.core.dates.scanner import Calendar, Date
+    from bots.core.check.rules.crosspage import dates_agree
 
     poltava = Date.of(1709, 6, 28, Calendar.SWEDISH)          # 28 June 1709 (S.S.) is 8 July N.S.
     assert dates_agree(poltava, Date.of(1709, 7, 8, Calendar.GREGORIAN))

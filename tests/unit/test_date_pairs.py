@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from bots.core.calendar import Calendar
-from bots.core.dates import find_dates
-from bots.core.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
-from bots.core.rules.base import RULES, PageView
+from bots.core.dates.calendar import Calendar
+from bots.core.dates.scanner import find_dates
+from bots.core.check.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
+from bots.core.check.rules.base import RULES, PageView
 
 # (form, right, wrong, fix of the wrong one). The wrong text differs from the right one on its N.S.
 # side only, so applying the fix's edit to it gives back the right text.

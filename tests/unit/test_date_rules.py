@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.calendar import Calendar
-from bots.core.dates import Date
-from bots.core.generate import render_page
-from bots.core.records import Record, iter_records
-from bots.core.rules import dates as date_rules
-from bots.core.rules import infobox as _infobox_rules  # noqa: F401  (registers the schema rules)
-from bots.core.rules.base import RULES, PageView, Severity, iter_rules
-from bots.core.schema import load_schemas
+from bots.core.dates.calendar import Calendar
+from bots.core.dates.scanner import Date
+from bots.core.publish.generate import render_page
+from bots.core.sources.records import Record, iter_records
+from bots.core.check.rules import dates as date_rules
+from bots.core.check.rules import infobox as _infobox_rules  # noqa: F401  (registers the schema rules)
+from bots.core.check.rules.base import RULES, PageView, Severity, iter_rules
+from bots.core.wikitext.schema import load_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "seed" / "000_6832f791a49da166.txt"

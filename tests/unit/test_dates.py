@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from bots.core.calendar import Calendar, is_valid_day
-from bots.core.datefmt import MONTH_NAMES
-from bots.core.dates import Date, Precision, find_dates, format_like, parse_date
+from bots.core.dates.calendar import Calendar, is_valid_day
+from bots.core.dates.forms import MONTH_NAMES
+from bots.core.dates.scanner import Date, Precision, find_dates, format_like, parse_date
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_6832f791a49da166.txt"
 DBPEDIA = Path("dbpedia-extraction-framework") / "dataparser" / "DateTimeParserTest.xml"
@@ -329,8 +329,8 @@ TRICKY = [
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_fast_scanning_finds_what_a_full_scan_finds(text):
-    from bots.core.datefmt import FULL_FORMS, MONTH_YEAR_RE, RANGE_DASH_RE, TRIGGER_YEAR_RE
-    from bots.core.dates import _Scan, _matches_at, _trigger_years
+    from bots.core.dates.forms import FULL_FORMS, MONTH_YEAR_RE, RANGE_DASH_RE, TRIGGER_YEAR_RE
+    from bots.core.dates.scanner import _Scan, _matches_at, _trigger_years
 
     scan = _Scan(text)
     spans = lambda ms: [(m.start(), m.end(), m.groupdict()) for m in ms]  # noqa: E731

@@ -2,7 +2,7 @@
 import mwparserfromhell
 from hypothesis import given, settings, strategies as st
 
-from bots.core.escape import escape_value, unescape_value
+from bots.core.wikitext.escape import escape_value, unescape_value
 
 META = st.sampled_from(list("|{}[]<>=\n~'_&#;: ") + ["}}", "{{", "[[", "]]", "<ref>", "</ref>", "<nowiki>",
                                                       "</nowiki>", "<!--", "-->", "~~~~", "''", "'''",

@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bots.core.article import Article
-from bots.core.generate import apply_record, render_page
-from bots.core.harvest import harvest_page
-from bots.core.records import Record, SectionRecord, iter_records
-from bots.core.schema import load_schemas
+from bots.core.wikitext.article import Article
+from bots.core.publish.generate import apply_record, render_page
+from bots.core.wikitext.harvest import harvest_page
+from bots.core.sources.records import Record, SectionRecord, iter_records
+from bots.core.wikitext.schema import load_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = load_schemas()

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.article import Article
-from bots.core.harvest import harvest_article, harvest_page
-from bots.core.schema import load_schemas
+from bots.core.wikitext.article import Article
+from bots.core.wikitext.harvest import harvest_article, harvest_page
+from bots.core.wikitext.schema import load_schemas
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from corpus_pages import corpus_files, iter_file_pages  # noqa: E402
@@ -52,12 +52,12 @@ def test_corpus_round_trips_and_harvests(corpus_dir, name):
 
 
 def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
-    """One calendar convention (bots.core.dateconvention): date is N.S. where date_os exists."""
-    from bots.core.article import Article
-    from bots.core.harvest import infobox_dates
-    from bots.core.rules.base import PageView
-    from bots.core.rules.datebase import box_dates
-    from bots.core.schema import load_schemas
+    """One calendar convention (bots.core.dates.convention): date is N.S. where date_os exists."""
+    from bots.core.wikitext.article import Article
+    from bots.core.wikitext.harvest import infobox_dates
+    from bots.core.check.rules.base import PageView
+    from bots.core.check.rules.datebase import box_dates
+    from bots.core.wikitext.schema import load_schemas
 
     schemas = load_schemas()
     text = ("{{Infobox historical event\n| name = X\n| date = 2 November 1389\n| date_os = 25 October 1389\n"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.generate import render_page
-from bots.core.records import iter_records
-from bots.core.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
-from bots.core.rules.base import RULES, PageView, Severity, iter_rules
-from bots.core.rules.infobox import box_offset, param_spans
-from bots.core.schema import load_schemas, parse_templatedata
+from bots.core.publish.generate import render_page
+from bots.core.sources.records import iter_records
+from bots.core.check.rules import dates as _date_rules  # noqa: F401  (registers the date rules)
+from bots.core.check.rules.base import RULES, PageView, Severity, iter_rules
+from bots.core.check.rules.infobox import box_offset, param_spans
+from bots.core.wikitext.schema import load_schemas, parse_templatedata
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = load_schemas()

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bots.check import main as check_main
-from bots.core.article import Article
-from bots.core.pubsource import Item, Rejected, iter_items
-from bots.core.schema import load_schemas
+from bots.core.wikitext.article import Article
+from bots.core.publish.items import Item, Rejected, iter_items
+from bots.core.wikitext.schema import load_schemas
 from bots.core.sources import SourceError, iter_pages
-from bots.core.titles import MAX_STEM_BYTES, TITLE_INDEX, filename_to_title, is_shortened, title_to_filename
+from bots.core.wikitext.titles import MAX_STEM_BYTES, TITLE_INDEX, filename_to_title, is_shortened, title_to_filename
 from bots.generate import main as generate_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ LONG = "The very long and carefully documented " + "history of the assembly of d
 
 
 def test_the_long_title_is_valid_and_too_long_for_a_file_name():
-    from bots.core.titles import validate_title
+    from bots.core.wikitext.titles import validate_title
     # 254 bytes: a valid title (at most 255), and with ".wikitext" too long for a file name (255)
     assert len(LONG.encode()) == 254 and validate_title(LONG) == LONG
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bots.core.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
-from bots.core.history import History
-from bots.core.jobs import JobsError, discover_bots, is_due, parse_jobs, parse_timeout
-from bots.core.runner import final_json
-from bots.core.schedule import Schedule, ScheduleError
+from bots.core.jobs.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
+from bots.core.jobs.history import History
+from bots.core.jobs.jobsfile import JobsError, discover_bots, is_due, parse_jobs, parse_timeout
+from bots.core.jobs.runner import final_json
+from bots.core.jobs.schedule import Schedule, ScheduleError
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
@@ -227,6 +227,6 @@ def test_status_wikitext():
 
 
 def test_pure_layer_does_not_import_pywikibot():
-    code = ("import sys, bots.core.jobs, bots.core.schedule, bots.core.history, bots.core.runner, "
-            "bots.core.emit, bots.jobs; assert 'pywikibot' not in sys.modules, 'pywikibot imported'")
+    code = ("import sys, bots.core.jobs.jobsfile, bots.core.jobs.schedule, bots.core.jobs.history, bots.core.jobs.runner, "
+            "bots.core.jobs.emit, bots.jobs; assert 'pywikibot' not in sys.modules, 'pywikibot imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.history import History
-from bots.core.runner import JobLock, State
+from bots.core.jobs.history import History
+from bots.core.jobs.runner import JobLock, State
 
 ROOT = Path(__file__).resolve().parents[2]
 SLEEPY = "tests.fakebots.sleepy"

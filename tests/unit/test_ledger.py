@@ -1,4 +1,4 @@
-"""Tests for bots.core.ledger: lookups, runs, one wiki per file, concurrency, kill -9."""
+"""Tests for bots.core.publish.ledger: lookups, runs, one wiki per file, concurrency, kill -9."""
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.ledger import Ledger, LedgerEntry, content_hash
+from bots.core.publish.ledger import Ledger, LedgerEntry, content_hash
 
 WIKI = "http://127.0.0.1/api.php"
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,7 +177,7 @@ def _script(body: str) -> list[str]:
         f"""
         import sys
         sys.path.insert(0, {str(ROOT)!r})
-        from bots.core.ledger import Ledger
+        from bots.core.publish.ledger import Ledger
         """
     ) + textwrap.dedent(body)
     return [sys.executable, "-c", code]
@@ -321,7 +321,7 @@ def test_a_version_1_ledger_is_upgraded_in_place(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", [b"", b"this is not a database at all" * 100,
                                      b"SQLite format 3\x00" + b"\x00" * 50])
 def test_a_damaged_ledger_is_refused_with_its_name_and_how_to_recover(tmp_path: Path, content: bytes) -> None:
-    from bots.core.ledger import LedgerError
+    from bots.core.publish.ledger import LedgerError
 
     path = tmp_path / "ledger.sqlite3"
     path.write_bytes(content)

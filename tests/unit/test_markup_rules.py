@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from bots.core.rules import markup  # noqa: F401  (registers the markup rules)
-from bots.core.rules.base import PageView, Severity, iter_rules, RULES
-from bots.core.rules.markup_structure import isbn_is_valid
+from bots.core.check.rules import markup  # noqa: F401  (registers the markup rules)
+from bots.core.check.rules.base import PageView, Severity, iter_rules, RULES
+from bots.core.check.rules.markup_structure import isbn_is_valid
 
 TITLE = "Battle of Nowhere"
 

@@ -1,10 +1,10 @@
-"""Three-way merges (bots.core.merge) and generator-owned regions (bots.core.regions)."""
+"""Three-way merges (bots.core.wikitext.merge) and generator-owned regions (bots.core.wikitext.regions)."""
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from bots.core.merge import diff3_groups, merge3
-from bots.core.regions import begin_marker, end_marker, find_regions
+from bots.core.wikitext.merge import diff3_groups, merge3
+from bots.core.wikitext.regions import begin_marker, end_marker, find_regions
 
 BOX = frozenset({"Infobox historical event"})
 

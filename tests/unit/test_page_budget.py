@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bots.check import main as check_main
-from bots.gate import make_gate
+from bots.core.check.gate import make_gate
 from bots.harvest import main as harvest_main
 
 from tests.hostile import SLOW_UNSEEN as UNSEEN

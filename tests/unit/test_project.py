@@ -15,8 +15,8 @@ import pytest
 
 import bots
 import bots.core
-from bots.core.schema import parse_templatedata
-from bots.core.template_pages import TEMPLATE_PAGES, iter_page_files
+from bots.core.wikitext.schema import parse_templatedata
+from bots.core.wikitext.template_pages import TEMPLATE_PAGES, iter_page_files
 
 from .test_cli import PYWIKIBOT_GLOBAL
 
@@ -47,10 +47,10 @@ def test_bot_options_do_not_collide_with_pywikibot_globals(name):
 
 
 def test_pure_core_does_not_import_pywikibot():
-    modules = [f"bots.core.{m.name}" for m in pkgutil.walk_packages(bots.core.__path__, "")]
+    modules = [m.name for m in pkgutil.walk_packages(bots.core.__path__, "bots.core.")]
     code = ("import sys, importlib\n"
             f"for m in {modules!r}: importlib.import_module(m)\n"
-            "from bots.core.rules import load_rules; load_rules()\n"
+            "from bots.core.check.rules import load_rules; load_rules()\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pywikibot', 'requests'))\n"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -75,8 +75,8 @@ def test_secrets_and_local_data_are_ignored_by_git():
         assert res.returncode == 0, f"{path} is not ignored"
 
 
-# The one save path (issue 11): only bots/publisher.py writes, through bots/wikiwrite.py.
-_WRITES = ("wikiwrite", ".save(", "action=\"edit\"", "action='edit'", "action=\"import\"", "page.put(",
+# The one save path (issue 11): only bots/site/publisher.py writes, through bots/site/write.py.
+_WRITES = ("site.write", ".save(", "action=\"edit\"", "action='edit'", "action=\"import\"", "page.put(",
            "userPut", "put_current", ".move(", ".delete(")
 
 
@@ -84,11 +84,11 @@ def test_one_module_saves_pages():
     offenders = []
     for path in sorted((ROOT / "bots").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel in ("bots/publisher.py", "bots/wikiwrite.py"):
+        if rel in ("bots/site/publisher.py", "bots/site/write.py"):
             continue
         text = path.read_text(encoding="utf-8")
         offenders += [f"{rel}: {w}" for w in _WRITES if w in text]
     assert offenders == []
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "bots").rglob("*.py")
-             if "wikiwrite" in p.read_text(encoding="utf-8") and p.name != "wikiwrite.py"]
-    assert users == ["bots/publisher.py"]
+             if "bots.site.write" in p.read_text(encoding="utf-8") and p.relative_to(ROOT).as_posix() != "bots/site/write.py"]
+    assert users == ["bots/site/publisher.py"]

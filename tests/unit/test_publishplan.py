@@ -1,14 +1,14 @@
-"""What the one save path decides for a page (bots.core.publishplan): offline, every source alike."""
+"""What the one save path decides for a page (bots.core.publish.plan): offline, every source alike."""
 from __future__ import annotations
 
 from functools import partial
 
-from bots.core.generate import apply_record, render_page
-from bots.core.ledger import LedgerEntry
-from bots.core.publishplan import Action, Current, plan_page
-from bots.core.pubsource import Item
-from bots.core.records import Record, SectionRecord
-from bots.core.schema import load_schemas
+from bots.core.publish.generate import apply_record, render_page
+from bots.core.publish.ledger import LedgerEntry
+from bots.core.publish.plan import Action, Current, plan_page
+from bots.core.publish.items import Item
+from bots.core.sources.records import Record, SectionRecord
+from bots.core.wikitext.schema import load_schemas
 
 SCHEMAS = load_schemas()
 BOX = SCHEMAS["Infobox historical event"]

@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import realdates  # noqa: E402
 
-from bots.core.calendar import julian_to_gregorian  # noqa: E402
+from bots.core.dates.calendar import julian_to_gregorian  # noqa: E402
 
 PAIRS = realdates.load_pairs()
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bots.core.article import Article
-from bots.core.generate import apply_record, render_page
-from bots.core.records import Record, RecordError, iter_records
-from bots.core.regions import find_regions
-from bots.core.schema import load_schemas
+from bots.core.wikitext.article import Article
+from bots.core.publish.generate import apply_record, render_page
+from bots.core.sources.records import Record, RecordError, iter_records
+from bots.core.wikitext.regions import find_regions
+from bots.core.wikitext.schema import load_schemas
 
 from tests.hostile_records import HOSTILE, record_yaml
 

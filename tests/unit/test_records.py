@@ -1,8 +1,8 @@
 """Records: validation errors name the file, line and field; other records go on."""
 import pytest
 
-from bots.core.records import Record, RecordError, iter_records
-from bots.core.schema import load_schemas
+from bots.core.sources.records import Record, RecordError, iter_records
+from bots.core.wikitext.schema import load_schemas
 
 SCHEMAS = load_schemas()
 

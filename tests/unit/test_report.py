@@ -6,10 +6,10 @@ import json
 import mwparserfromhell
 
 from bots.check import main as check_main
-from bots.core.checkrun import report_text
-from bots.core.checker import CheckResult
-from bots.core.report import CAP, render_report, render_table
-from bots.core.rules.base import Finding, Severity
+from bots.core.check.run import report_text
+from bots.core.check.checker import CheckResult
+from bots.core.check.report import CAP, render_report, render_table
+from bots.core.check.rules.base import Finding, Severity
 
 FLOOD = "Text</br>" * 3000          # 3,000 markup-invalid-br findings on one page
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bots.core import safeload, xmldump
-from bots.core.checkconfig import ConfigError, load_config
-from bots.core.jobs import JobsError, load_jobs
-from bots.core.records import RecordError, iter_records
-from bots.core.schema import load_schemas
+from bots.core.sources import safeload, xmldump
+from bots.core.check.config import ConfigError, load_config
+from bots.core.jobs.jobsfile import JobsError, load_jobs
+from bots.core.sources.records import RecordError, iter_records
+from bots.core.wikitext.schema import load_schemas
 from bots.core.sources import SourceError, SourcePage, iter_pages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.core.emit import crontab, systemd_units, toolforge_jobs
-from bots.core.jobs import Job, JobsError, parse_jobs
-from bots.core.schedule import Schedule
+from bots.core.jobs.emit import crontab, systemd_units, toolforge_jobs
+from bots.core.jobs.jobsfile import Job, JobsError, parse_jobs
+from bots.core.jobs.schedule import Schedule
 from bots.jobs import main as jobs_main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.core.pagefile import parse_pagefile
+from bots.core.sources.pagefile import parse_pagefile
 from bots.core.sources import SourceError, SourcePage, detect_kind, iter_pages
-from bots.core.xmldump import sniff_encoding
+from bots.core.sources.xmldump import sniff_encoding
 
 
 def pages_of(items: list) -> list[SourcePage]:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bots.core.titles import (
+from bots.core.wikitext.titles import (
     NAMESPACES,
     InvalidTitle,
     filename_to_title,

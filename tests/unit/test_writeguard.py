@@ -16,7 +16,7 @@ import requests
 
 from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url, is_loopback_host,
                                   parse_allowed_hosts, url_host)
-from bots.httpguard import RequestRefused, guard_session
+from bots.site.httpguard import RequestRefused, guard_session
 from tests.netshim import shimmed
 
 ROOT = Path(__file__).resolve().parents[2]

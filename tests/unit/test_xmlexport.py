@@ -1,4 +1,4 @@
-"""Tests for bots.core.xmlexport: what we write reads back exactly, and MediaWiki's hashes."""
+"""Tests for bots.core.sources.xmlexport: what we write reads back exactly, and MediaWiki's hashes."""
 from __future__ import annotations
 
 import io
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bots.core.sources import SourcePage, iter_pages
-from bots.core.titles import NAMESPACES
-from bots.core.xmlexport import (
+from bots.core.wikitext.titles import NAMESPACES
+from bots.core.sources.xmlexport import (
     ExportPage,
     NotExportable,
     check_exportable,

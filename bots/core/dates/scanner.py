@@ -1,0 +1,374 @@
+"""Every date in a page's raw wikitext, with its line, calendar and validity.
+
+:func:`find_dates` runs a handful of compiled regexes over the raw text in passes, most
+specific first (date templates, O.S./N.S. pairs, full dates, month-year, year ranges,
+bare years). Each pass blanks what it found so a later, looser pass cannot read it again.
+Blanking keeps offsets, so every mention points at its exact source substring.
+The surface patterns and the re-rendering (:func:`format_like`) live in ``forms``; date
+templates in ``templates``; the O.S./N.S. pair forms in ``pairs`` (brackets, slashes) and
+``neighbours`` (dates side by side, labels); the judging of a pair (gap, 25 March years,
+Swedish calendar) in ``judge``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from enum import Enum
+from typing import Iterator
+
+from . import judge as datejudge, neighbours as dateneighbours, pairs as datepairs, templates as datetemplates
+from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian, swedish_to_julian
+from .forms import (
+    FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE,
+    TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, month_number, resolve_year, template_groups,
+)
+from .masks import mask_hard, mask_soft, quantity_context
+from bots.core.wikitext.lines import Lines
+
+__all__ = [
+    "Precision", "Date", "DateMention", "DatePair", "DateScan",
+    "find_dates", "parse_date", "format_like",
+]
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Date:
+    year: int
+    month: int | None
+    day: int | None
+    calendar: Calendar
+    precision: Precision
+    valid: bool
+
+    @classmethod
+    def of(cls, year: int, month: int | None = None, day: int | None = None,
+           calendar: Calendar = Calendar.UNSTATED) -> Date:
+        """Build a date, deriving precision and validity (invalid dates are kept, flagged)."""
+        year_ok = MIN_YEAR <= year <= MAX_YEAR
+        if month is None:
+            return cls(year, None, None, calendar, Precision.YEAR, year_ok)
+        if day is None:
+            return cls(year, month, None, calendar, Precision.MONTH, year_ok and 1 <= month <= 12)
+        return cls(year, month, day, calendar, Precision.DAY, is_valid_day(year, month, day, calendar))
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{v:02d}" for v in (self.month, self.day) if v is not None]
+        return "-".join(parts)
+
+    def to_gregorian(self) -> Date:
+        """The same day in the (proleptic) Gregorian calendar; only valid Julian and Swedish days change."""
+        if self.precision is not Precision.DAY or not self.valid:
+            return self
+        if self.calendar is Calendar.JULIAN:
+            return Date.of(*julian_to_gregorian(self.year, self.month, self.day), Calendar.GREGORIAN)
+        if self.calendar is Calendar.SWEDISH:
+            return Date.of(*julian_to_gregorian(*swedish_to_julian(self.year, self.month, self.day)),
+                           Calendar.GREGORIAN)
+        return self
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """(year, month, day) in the Gregorian calendar, 0 for missing parts.
+
+        Unstated dates are compared as written; a coarser date sorts before the days in it.
+        """
+        g = self.to_gregorian()
+        return (g.year, g.month or 0, g.day or 0)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    line: int
+    date: Date
+    role: str | None
+    form: str
+
+
+@dataclass(frozen=True)
+class DatePair:
+    """An Old Style / New Style pair naming one day. The O.S. side is Julian, or Swedish (1700-1712)."""
+
+    old_style: DateMention
+    new_style: DateMention
+    start: int
+    end: int
+    line: int
+
+    def verdict(self) -> datejudge.PairVerdict:
+        """Whether the two sides are one day: in the Julian calendar (with the 25 March year rule),
+        in the Swedish calendar, or not (see :func:`datejudge.judge`)."""
+        return datejudge.judge(self)
+
+    def expected_new_style(self) -> Date:
+        """The O.S. date converted to the proleptic Gregorian calendar (a year of the 25 March
+        reckoning, "February 11, 1731" O.S., is 22 February 1732; a Swedish date converted as such).
+
+        Raises ValueError when the O.S. side is not a valid day of its calendar.
+        """
+        v = self.verdict()
+        if v.new is None:
+            raise ValueError(f"O.S. side {self.old_style.text!r} is not a valid day")
+        return v.new
+
+    def is_consistent(self) -> bool:
+        return self.verdict().status in ("ok", "swedish")
+
+
+@dataclass(frozen=True)
+class DateScan:
+    dates: list[DateMention]
+    pairs: list[DatePair]
+
+
+# ---------------------------------------------------------------- the scanner
+
+class _Scan:
+    """State of one find_dates call: the original text, the blanked copy, what was found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = Lines(text)
+        self.work = mask_hard(text)
+        self.found: list[DateMention] = []
+        self.pairs: list[DatePair] = []
+        self.taken: list[tuple[int, int]] = []
+        self.pending: list[tuple] = []        # pairs without a year, waiting for the dates around them
+        self.primary: dict[int, DateMention] = {}   # the other date of a two-date template -> its main one
+        self._marked: bool | None = None
+        self._digits: list[int] | None = None
+        self._months: list[int] | None = None
+
+    @property
+    def page_marked(self) -> bool:
+        """Whether the page names a calendar anywhere (asked only for a pair with no marker: the search
+        costs more than the rest of a page's scan)."""
+        if self._marked is None:
+            self._marked = _ANY_MARKER.search(self.text) is not None
+        return self._marked
+
+    # Where a date can start. Blanking only turns characters into NULs and never ends inside a run
+    # of digits (every match ends before a non-word character), so the positions found once, after
+    # the soft mask, stay a superset of the starts in every later pass.
+    def digit_starts(self) -> list[int]:
+        """Starts of digit runs, and of a "[[" right before one."""
+        if self._digits is None:
+            self._digits = _with_links(self.work, [m.start() for m in _DIGIT_RUN.finditer(self.work)])
+        return self._digits
+
+    def month_starts(self) -> list[int]:
+        """Starts of capitalised month names (any text starting with one), and of a "[[" before one."""
+        if self._months is None:
+            self._months = _with_links(self.work, [m.start() for m in _MONTH_AT.finditer(self.work)])
+        return self._months
+
+    def mention(self, start: int, end: int, date: Date, form: str, role: str | None = None) -> DateMention:
+        while self.text.endswith("]]", start, end) and self.text.count("]]", start, end) > self.text.count("[[", start, end):
+            end -= 2  # the optional closing brackets of a linked date that was not linked
+        m = DateMention(self.text[start:end], start, end, self.lines.at(start), date, role, form)
+        self.found.append(m)
+        return m
+
+    def restate(self, m: DateMention, cal: Calendar) -> DateMention:
+        """Give a found mention the calendar its neighbour implies (validity re-checked in it)."""
+        d = m.date
+        new = replace(m, date=replace(d, calendar=cal, valid=d.valid and is_valid_day(d.year, d.month, d.day, cal)))
+        self.found[self.found.index(m)] = new
+        return new
+
+    def take(self, start: int, end: int) -> None:
+        self.taken.append((start, end))
+
+    def blank(self) -> None:
+        if self.taken:
+            parts, last = [], 0
+            for start, end in sorted(self.taken):
+                start = max(start, last)
+                parts += [self.work[last:start], "\0" * (end - start)]
+                last = max(last, end)
+            parts.append(self.work[last:])
+            self.work = "".join(parts)
+            self.taken = []
+
+    def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
+        old, new = (a, b) if a.date.calendar in (Calendar.JULIAN, Calendar.SWEDISH) else (b, a)
+        self.pairs.append(DatePair(old, new, start, end, self.lines.at(start)))
+
+
+_DIGIT_RUN = re.compile(r"[0-9][0-9]*")   # not [0-9]+: a leading repeat hides the first character from the engine
+_MONTH_AT = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_YEAR_RUN = re.compile(r"[1-9]\d{3}(?!\d)")
+
+
+def _with_links(work: str, starts: list[int]) -> list[int]:
+    out = []
+    for p in starts:
+        if p >= 2 and work.startswith("[[", p - 2):
+            out.append(p - 2)
+        out.append(p)
+    return out
+
+
+def _matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[re.Match]:
+    """pattern.finditer(work) for a pattern whose matches can only begin at one of `starts`
+    (ascending): the same matches, with the pattern tried at those positions only."""
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(work, start)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def find_dates(text: str) -> DateScan:
+    """Every date in ``text`` in text order, and the O.S./N.S. pairs among them."""
+    scan = _Scan(text)
+    datetemplates.scan_templates(scan)
+    scan.work = mask_soft(scan.work)
+    datepairs.scan_pairs(scan)
+    _scan_full(scan)
+    dateneighbours.pair_nearby(scan)
+    _scan_years(scan)
+    if scan.pending:
+        scan.found.sort(key=lambda m: (m.start, m.end))
+        datepairs.resolve_pending(scan)
+    scan.found.sort(key=lambda m: (m.start, m.end))
+    _mark_ranges(scan)
+    scan.pairs.sort(key=lambda p: p.start)
+    return DateScan(scan.found, scan.pairs)
+
+
+# A calendar named anywhere on the page (O.S., N.S., Old/New Style, Julian, Gregorian, S.S., Swedish):
+# a pair with no marker of its own is read only on such a page, or in a year before the last change.
+_ANY_MARKER = re.compile(r"O\.[ ]?S|N\.[ ]?S|[Oo]ld[ ][Ss]tyle|[Nn]ew[ ][Ss]tyle|Julian|Gregorian|S\.[ ]?S\.|Swedish")
+
+
+def _scan_full(scan: _Scan) -> None:
+    candidates = []
+    for form, pattern in FULL_FORMS:
+        starts = scan.month_starts() if form == "mdy" else scan.digit_starts()
+        candidates += [(m.start(), -m.end(), form, m) for m in _matches_at(pattern, scan.work, starts)]
+    last = -1
+    for start, neg_end, form, m in sorted(candidates, key=lambda c: c[:2]):
+        if start < last:
+            continue
+        last = -neg_end
+        cal = dateneighbours.marker_before(scan.work, m.start())
+        if cal is Calendar.UNSTATED:
+            cal = dateneighbours.marker_after(scan.work, m.end())
+        mon, day = month_number(m.group("mon")) or int(m.group("mon")), int(m.group("day"))
+        year = resolve_year(m.group("year"), m.groupdict().get("dual"), mon, day)
+        if cal is Calendar.SWEDISH and not is_valid_day(year, mon, day, Calendar.SWEDISH):
+            cal = Calendar.UNSTATED         # "S.S." outside 1700-1712 is something else
+        scan.mention(m.start(), m.end(), Date.of(year, mon, day, cal), form)
+        scan.take(m.start(), m.end())
+    scan.blank()
+    for m in _matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
+        date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, dateneighbours.marker_after(scan.work, m.end()))
+        scan.mention(m.start(), m.end(), date, "my")
+        scan.take(m.start(), m.end())
+    scan.blank()
+
+
+def _scan_years(scan: _Scan) -> None:
+    work = scan.work
+    for pattern in (RANGE_WORD_RE, RANGE_DASH_RE):
+        found = pattern.finditer(work) if pattern is RANGE_WORD_RE else _matches_at(pattern, work, scan.digit_starts())
+        for m in found:
+            if pattern is RANGE_WORD_RE and (m.group("kw").lower() == "between") != (m.group("conj") == "and"):
+                continue
+            y1, raw2 = int(m.group("y1")), m.group("y2")
+            if len(raw2) == 2:  # "1389–94": en dash only, a hyphen may be an ISO month
+                if "-" in m.group("dash"):
+                    continue
+                y2 = y1 // 100 * 100 + int(raw2)
+            else:
+                y2 = int(raw2)
+            if y2 <= y1 or quantity_context(work, m.start(), m.end()):
+                continue
+            scan.mention(m.start("y1"), m.end("y1"), Date.of(y1), "range", "start")
+            scan.mention(m.start("y2"), m.end("y2"), Date.of(y2), "range", "end")
+            scan.take(m.start(), m.end())
+        scan.blank()
+        work = scan.work
+    for m in LINKED_YEAR_RE.finditer(work):
+        scan.mention(m.start(), m.end(), Date.of(int(m.group("year"))), "year")
+        scan.take(m.start(), m.end())
+    scan.blank()
+    for m in _trigger_years(scan.work):
+        if not quantity_context(scan.work, m.start(), m.end()):
+            scan.mention(m.start("year"), m.end("year"), Date.of(int(m.group("year"))), "year")
+
+
+_TRIGGER_LENGTHS = (2, 3, 4, 5, 6)      # of the words before a year in TRIGGER_YEAR_RE ("c.", "in", "during")
+
+
+def _trigger_years(work: str) -> Iterator[re.Match]:
+    """TRIGGER_YEAR_RE.finditer(work), found from the years: skip back over the spaces before each
+    four-digit number and try the pattern where one of its words would start."""
+    for y in _YEAR_RUN.finditer(work):
+        q = year = y.start()
+        while q:
+            if work[q - 1] in " \t":
+                q -= 1
+            elif work.endswith("&nbsp;", 0, q):
+                q -= 6
+            else:
+                break
+        if q == year:
+            continue
+        for length in _TRIGGER_LENGTHS:
+            m = TRIGGER_YEAR_RE.match(work, q - length) if q >= length else None
+            if m is not None and m.start("year") == year:
+                yield m
+                break
+
+
+def _mark_ranges(scan: _Scan) -> None:
+    """Give roles to two dates joined by a dash or "to" ("25 October 1389 – 5 January 1390")."""
+    paired = {id(p.old_style) for p in scan.pairs} | {id(p.new_style) for p in scan.pairs}
+    found = scan.found
+    for i in range(len(found) - 1):
+        a, b = found[i], found[i + 1]
+        if a.role or b.role or id(a) in paired or id(b) in paired or a.form == "range":
+            continue
+        gap = scan.text[a.end:b.start]
+        if not gap or not RANGE_GAP_RE.fullmatch(gap):
+            continue
+        if gap.strip() == "and" and not scan.text[max(0, a.start - 9):a.start].rstrip().lower().endswith("between"):
+            continue
+        found[i], found[i + 1] = replace(a, role="start"), replace(b, role="end")
+
+
+@lru_cache(maxsize=4096)     # infobox values repeat; several rules read the same one; Date is frozen
+def parse_date(value: str) -> Date | None:
+    """The date in one field value ("25 October 1389", "{{Start date|1389|10|25}}", "1389").
+
+    A value that is only a year is that year; a date template gives the date the field
+    means (the death date of {{Death date and age}}); otherwise the first date found, or
+    the New Style side of a pair. None when the value holds no date.
+    """
+    value = value.strip()
+    whole = WHOLE_YEAR_RE.fullmatch(value)
+    if whole and value.startswith("[[") == value.endswith("]]"):
+        return Date.of(int(whole.group("year")))
+    scan = find_dates(value)
+    if scan.pairs:
+        return scan.pairs[0].new_style.date
+    if not scan.dates:
+        return None
+    m = TEMPLATE_RE.fullmatch(value)
+    if m is not None and len(scan.dates) > 1:
+        name = " ".join(m.group("name").lower().replace("_", " ").split())
+        args = [(a.strip(), 0, 0) for a in m.group("args").split("|") if a.strip() and "=" not in a]
+        return scan.dates[template_groups(name, args)[1]].date
+    return scan.dates[0].date

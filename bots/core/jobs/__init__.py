@@ -1,0 +1,1 @@
+"""Scheduled runs: the jobs file, schedules, the runner, its history, scheduler configuration. Pure."""

@@ -1,0 +1,127 @@
+"""The site layer: the one module that builds the pywikibot Site, logs in, and guards writes.
+
+Every other module reaches the wiki through here. pywikibot reads `user-config.py` from the project's
+root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron runs it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
+
+import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
+from pywikibot import config  # noqa: E402
+
+from pywikibot.comms import http  # noqa: E402
+from pywikibot.exceptions import FatalServerError  # noqa: E402
+
+from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,  # noqa: E402
+                                  parse_allowed_hosts)
+from bots.site.httpguard import RequestRefused, guard_session  # noqa: E402
+
+__all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
+           "state_dir", "quiet_tracebacks"]
+
+
+def api_url(site: pywikibot.site.APISite) -> str:
+    return site.protocol() + "://" + site.hostname() + site.apipath()
+
+
+def configured_api_url() -> str:
+    """The API URL user-config.py names, read without building the Site (which would contact it)."""
+    url = config.family_files.get(config.family)
+    if url:
+        return url
+    fam = pywikibot.family.Family.load(config.family)   # a built-in family: no request needed
+    return f"{fam.protocol(config.mylang)}://{fam.hostname(config.mylang)}{fam.apipath(config.mylang)}"
+
+
+class HostRefused(RequestRefused, FatalServerError):
+    """The HTTP guard refused a request; a FatalServerError, so pywikibot raises it at once."""
+
+    def __init__(self, message: str) -> None:
+        FatalServerError.__init__(self, message)     # pywikibot's errors keep their text themselves
+
+
+def guard_writes(url: str) -> None:
+    """Raise WriteRefused unless the URL is plain and its host loopback or listed in GMW_ALLOW_HOSTS;
+    then guard every request of pywikibot's session the same way, at the HTTP layer."""
+    allowed = parse_allowed_hosts(os.environ.get("GMW_ALLOW_HOSTS"))
+    check_write_target(url, allowed)
+    guard_session(http.session, allowed, HostRefused)
+
+
+def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APISite:
+    """The configured site; with `write`, the loopback guard runs before any request is sent."""
+    if write:
+        guard_writes(configured_api_url())
+    site = pywikibot.Site()
+    if write:
+        guard_writes(api_url(site))   # the family may have resolved to another URL
+    _reads_as_get(site)
+    quiet_tracebacks()
+    if login:
+        site.login()
+    return site
+
+
+last_problem: str | None = None     # the last request error pywikibot reported (for one-line reports)
+
+
+def quiet_tracebacks() -> None:
+    """pywikibot prints the whole traceback of every failed request it retries; on the terminal we
+    show its last line (the error itself), and remember it for the bot's own one-line report. Log
+    files, when asked for with -log, keep everything."""
+    for handler in logging.getLogger("pywiki").handlers:
+        if isinstance(handler, logging.FileHandler) or getattr(handler, "_gmw_quiet", False):
+            continue
+        original = handler.format
+
+        def short(record: logging.LogRecord, original=original) -> str:
+            global last_problem
+            text = record.getMessage()
+            if "Traceback (most recent call last)" in text or text.startswith("Non-JSON response"):
+                lines = [line for line in text.splitlines() if line.strip()]
+                last = lines[-1] if "Traceback" in text else lines[0] + " " + " ".join(
+                    line for line in lines if line.startswith("Status code"))
+                last_problem = last.strip()[:300]
+                record = logging.makeLogRecord({**record.__dict__, "msg": last_problem, "args": None})
+            return original(record)
+
+        handler.format = short
+        handler._gmw_quiet = True
+
+
+def is_local(site: pywikibot.site.APISite) -> bool:
+    """The wiki runs on this machine (a loopback host, any port): the test user-config.py makes too."""
+    return is_local_url(api_url(site))
+
+
+def _reads_as_get(site: pywikibot.site.APISite) -> None:
+    """Queries as GET on a loopback wiki; pywikibot POSTs every request over plain http.
+
+    MediaWiki on SQLite takes the database's write lock for the whole of a POST request, so a POSTed
+    read waits for the edit in progress and holds up the next one; a GET reads beside them. Over
+    https pywikibot already uses GET for queries, and a remote wiki over http keeps its defaults.
+    """
+    if site.protocol() == "http" and is_local(site):
+        config.enable_GET_without_SSL = True
+        config.maximum_GET_length = max(config.maximum_GET_length, 4000)
+
+
+def state_dir(site: pywikibot.site.APISite) -> Path:
+    """Where the bots keep what they remember of a wiki (the publish ledger, check states).
+
+    $GMW_STATE_DIR when set; for a local wiki, a folder inside its instance folder, so that a wiki
+    deleted and made anew never meets the memories of the old one; else .state/ in the repository.
+    """
+    if os.environ.get("GMW_STATE_DIR"):
+        return Path(os.environ["GMW_STATE_DIR"])
+    if is_local(site):
+        wiki_dir = os.environ.get("GMW_WIKI_DIR") or str(ROOT / ".wiki")
+        return Path(wiki_dir) / "state"
+    return ROOT / ".state"
+
