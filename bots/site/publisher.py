@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -32,16 +32,16 @@ import pywikibot
 from pywikibot.exceptions import APIError, Error as PywikibotError
 
 from bots.cli import diff_text
-from bots.core.wikitext.categories import category_page, used_categories
-from bots.core.publish.ledger import Ledger, LedgerEntry, content_hash
 from bots.core.progress import Progress
-from bots.core.publish.plan import Action, Current, Plan, plan_page
 from bots.core.publish.items import Item, Rejected
-from bots.core.wikitext.titles import namespace_of
+from bots.core.publish.ledger import Ledger, LedgerEntry, content_hash, same_content
+from bots.core.publish.plan import Action, Current, Plan, plan_page, redirect_target
 from bots.core.sources.xmlexport import ExportPage, check_exportable
+from bots.core.wikitext.categories import category_page, used_categories
+from bots.core.wikitext.titles import namespace_of
 from bots.site.stoppage import StopPage, StopRequested
 from bots.site.write import (EditConflict, Saved, edit_page, import_pages, last_log_event, latest_revisions,
-                            may_import, read_current, titles_of_pageids)
+                            may_import, read_current, revision, titles_of_pageids)
 
 __all__ = ["PublishOptions", "PublishResult", "Publisher", "ledger_path", "open_ledger", "publish_pages"]
 
@@ -414,13 +414,58 @@ class Publisher:
         item = job.item
         if isinstance(outcome, Saved):
             if outcome.merged:
-                self._replan(job, "MediaWiki merged this edit with one made during the run", outcome)
+                self._crossed(job, outcome)
             else:
                 self._saved(job, outcome)
         elif isinstance(outcome, EditConflict):
             self._replan(job, str(outcome))
         else:
             self._fail(item.title, item.origin, f"the wiki refused the edit: {outcome}")
+
+    def _crossed(self, job: _Job, saved: Saved) -> None:
+        """Our edit landed on a revision someone saved during the run (saved.parent), not on our base.
+
+        MediaWiki either merged ours into theirs, or raced and saved ours over theirs. What the bot
+        should have saved is the plan on their revision: when the page holds that, done; when it
+        does not, the page is saved once more with it (their edit back in, ours kept); when their edit
+        and ours touch the same lines, their text is put back and the page is skipped, as it would
+        have been. Never two bot revisions with the same text."""
+        item = job.item
+        theirs = revision(self.site, saved.parent) if saved.parent else None
+        if theirs is None:
+            self._replan(job, "an edit made during the run", saved)
+            return
+        their_text, who = theirs
+        current = Current(text=None, revid=saved.revid, timestamp=saved.timestamp, user=self.bot_user,
+                          pageid=saved.pageid)
+        should = plan_page(item, Current(their_text, saved.parent, None, who, True, saved.pageid,
+                                         redirect_target(their_text)), job.entry, self.bot_user)
+        now = read_current(self.site, [job.target]).get(job.target, current)
+        if now.revid != saved.revid:          # a third edit since ours: plan on that, once
+            self._replan(job, f"an edit by {who} made during the run", saved)
+            return
+        if should.action is Action.SKIP:
+            restore = Plan(Action.UPDATE, their_text, record=None)
+            job.plan, job.cur = restore, now
+            job.note = f"restored {who}'s edit, which MediaWiki had let this bot's edit cross"
+            outcome = self._try_save(job)
+            reason = (f"edited by {who} during the run: {should.reason}" if isinstance(outcome, Saved) else
+                      f"edited by {who} during the run and {outcome}: their edit is in revision {saved.parent}")
+            self._skip(item.title, item.origin, reason)
+            return
+        wanted = should.text if should.action is Action.UPDATE else their_text
+        job.note = "; ".join(n for n in (job.note, f"crossed an edit by {who} made during the run: "
+                                                    "their edit kept") if n)
+        if same_content(wanted, now.text or ""):
+            self._saved(job, saved)
+            return
+        job.plan, job.cur = replace(should, action=Action.UPDATE, text=wanted), now
+        outcome = self._try_save(job)
+        if isinstance(outcome, Saved) and not outcome.merged:
+            self._saved(job, outcome)
+        else:
+            self._skip(item.title, item.origin, f"edit conflict with {who}, then {outcome}; their edit is kept "
+                                                f"in revision {saved.parent}")
 
     def _replan(self, job: _Job, why: str, merged: Saved | None = None) -> None:
         """Someone saved the page during the run. Plan once more on the page as it is now and save

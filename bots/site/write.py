@@ -19,7 +19,8 @@ from bots.core.publish.plan import Current, redirect_target
 from bots.core.sources.xmlexport import ExportPage, export_bytes
 
 __all__ = ["Saved", "EditConflict", "PageExists", "read_current", "edit_page", "import_pages",
-           "latest_revisions", "may_import", "titles_of_pageids", "last_log_event", "Revision", "canonical"]
+           "latest_revisions", "may_import", "titles_of_pageids", "last_log_event", "Revision", "canonical",
+           "revision"]
 
 _EXCLUSION_HINT = ("{{bots", "{{nobots", "{{ bots", "{{ nobots", "{{Bots", "{{Nobots", "{{ Bots", "{{ Nobots",
                    "{{template:bots", "{{Template:Bots", "{{Template:Nobots", "{{template:nobots")
@@ -32,9 +33,11 @@ class Saved:
     timestamp: str
     nochange: bool = False
     pageid: int | None = None
-    # MediaWiki found an edit made since our base revision and merged ours into it (its own diff3):
-    # the saved text is not exactly ours, and the caller re-plans on it.
+    # Our edit sits on another revision than the one we based it on (`parent`): MediaWiki merged ours
+    # into an edit made since (its own diff3), or, racing, saved ours over it (MediaWiki 1.39 checks
+    # for a conflict before it takes its lock). The caller checks which, and never leaves it lost.
     merged: bool = False
+    parent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,20 @@ def edit_page(site: pywikibot.site.APISite, title: str, text: str, summary: str,
     # merge of the two succeeds it saves the merged text without an error. That text keeps the
     # other person's edit: the caller re-plans on it (never undoes it).
     merged = bool(baserevid) and result.get("oldrevid") not in (None, 0, baserevid)
-    return Saved(title, int(result["newrevid"]), result["newtimestamp"], pageid=pageid, merged=merged)
+    return Saved(title, int(result["newrevid"]), result["newtimestamp"], pageid=pageid, merged=merged,
+                 parent=int(result["oldrevid"]) if merged else None)
+
+
+def revision(site: pywikibot.site.APISite, revid: int) -> tuple[str, str] | None:
+    """(text, user) of one revision, or None when it cannot be read (deleted, hidden)."""
+    req = site.simple_request(action="query", prop="revisions", revids=revid, rvprop="content|user",
+                              rvslots="main", formatversion=2)
+    for page in req.submit()["query"].get("pages", []):
+        for rev in page.get("revisions", []):
+            text = rev.get("slots", {}).get("main", {}).get("content")
+            if text is not None:
+                return text, rev.get("user", "someone")
+    return None
 
 
 def _submit_with_token(site: pywikibot.site.APISite, params: dict, mime: dict | None = None) -> dict:
