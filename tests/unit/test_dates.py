@@ -330,14 +330,15 @@ TRICKY = [
 @pytest.mark.parametrize("text", TRICKY)
 def test_fast_scanning_finds_what_a_full_scan_finds(text):
     from bots.core.dates.forms import FULL_FORMS, MONTH_YEAR_RE, RANGE_DASH_RE, TRIGGER_YEAR_RE
-    from bots.core.dates.scanner import _Scan, _matches_at, _trigger_years
+    from bots.core.dates.forms import matches_at
+    from bots.core.dates.scanner import _Scan, _trigger_years
 
     scan = _Scan(text)
     spans = lambda ms: [(m.start(), m.end(), m.groupdict()) for m in ms]  # noqa: E731
     for pattern, starts in [(p, scan.month_starts() if form == "mdy" else scan.digit_starts())
                             for form, p in FULL_FORMS] + [(MONTH_YEAR_RE, scan.month_starts()),
                                                           (RANGE_DASH_RE, scan.digit_starts())]:
-        assert spans(_matches_at(pattern, scan.work, starts)) == spans(pattern.finditer(scan.work))
+        assert spans(matches_at(pattern, scan.work, starts)) == spans(pattern.finditer(scan.work))
     assert spans(_trigger_years(scan.work)) == spans(TRIGGER_YEAR_RE.finditer(scan.work))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bots.core.dates.calendar import Calendar, is_valid_day
-from bots.core.dates.scanner import Date
+from bots.core.dates.model import Date
 from bots.core.wikitext.schema import TemplateSchema
 
 __all__ = ["convention_date", "is_date_param"]

@@ -7,14 +7,15 @@ the digits and names of a date, never its punctuation, links, ordinals or capita
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .calendar import Calendar
 
 if TYPE_CHECKING:  # dates imports this module; the types are only needed for hints
-    from .scanner import Date, DateMention
+    from .model import Date, DateMention
 
 __all__ = [
+    "matches_at",
     "MONTH_NAMES",
     "month_number",
     "ordinal_suffix",
@@ -404,3 +405,15 @@ def _format_params(text: str, date: Date) -> str:
         out.append(lead + new + trail)
         slot += 1
     return "|".join(out)
+
+
+def matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[re.Match]:
+    """pattern.finditer(work) for a pattern whose matches can only begin at one of `starts`
+    (ascending): the same matches, with the pattern tried at those positions only."""
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(work, start)
+            if m is not None:
+                end = m.end()
+                yield m

@@ -4,16 +4,13 @@ the calendar gap of their year, which tells the readers of pairs whether two day
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from convertdate import gregorian as _gregorian, julian as _julian
 
 from .calendar import Calendar, gregorian_to_julian, is_valid_day, julian_to_gregorian, julian_to_swedish, swedish_to_julian
 from .forms import dual_year, shows_year
 
-if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
-    from .scanner import Date, DatePair
+from .model import Date, DatePair, PairVerdict, Precision
 
 __all__ = ["PairVerdict", "judge", "judge_dates", "year_rule_ok", "label_gap", "plausible", "gap_at"]
 
@@ -55,19 +52,6 @@ def gap_at(year: int, month: int, day: int) -> int:
 
 # ---------------------------------------------------------------- judging a pair
 
-@dataclass(frozen=True)
-class PairVerdict:
-    """What a pair says. ``status``: "ok"; "swedish" (right in the Swedish calendar, 1700-1712);
-    "day" (the days are not one day); "year" (the days agree, the O.S. year does not: neither the
-    Julian year nor the year of the 25 March reckoning); "unchecked" (a side is not a real day).
-    ``new`` is the N.S. day the O.S. side gives (for "day", the right N.S. date), ``old`` the O.S.
-    day the N.S. side gives, written in the text's own year reckoning."""
-
-    status: str
-    new: Date | None = None
-    old: Date | None = None
-
-
 def judge(pair: DatePair) -> PairVerdict:
     return judge_dates(pair.old_style.date, pair.new_style.date, pair.old_style.text)
 
@@ -75,7 +59,6 @@ def judge(pair: DatePair) -> PairVerdict:
 def judge_dates(o: Date, n: Date, os_text: str) -> PairVerdict:
     """Judge an O.S. date ``o`` (Julian or Swedish; ``os_text`` as written, for its year reckoning)
     against an N.S. date ``n``."""
-    from .scanner import Date, Precision
     if o.precision is not Precision.DAY or n.precision is not Precision.DAY:
         return PairVerdict("unchecked")
     if not is_valid_day(o.year, o.month, o.day, o.calendar if o.calendar is _S else _J):
@@ -97,7 +80,6 @@ def judge_dates(o: Date, n: Date, os_text: str) -> PairVerdict:
 
 def _new_expected(o: Date, n: Date, os_text: str) -> Date:
     """The N.S. day the O.S. side gives, in the year the N.S. side is in when a reckoning allows it."""
-    from .scanner import Date
     if o.calendar is _S:
         return Date.of(*julian_to_gregorian(*swedish_to_julian(o.year, o.month, o.day)), _G)
     years = [o.year]
@@ -111,7 +93,6 @@ def _new_expected(o: Date, n: Date, os_text: str) -> Date:
 def _old_expected(o: Date, j: tuple[int, int, int], os_text: str) -> Date:
     """The O.S. date the N.S. side gives (``j``, its Julian day), written in the calendar and the year
     reckoning the text uses for its O.S. side."""
-    from .scanner import Date
     y, m, d = j
     if o.calendar is _S:
         sw = julian_to_swedish(y, m, d)

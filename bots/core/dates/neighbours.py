@@ -14,7 +14,8 @@ from .forms import AFTER_MARK_RE, MARK_WORDS, QUAL, marker_calendar
 from .judge import plausible
 
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
-    from .scanner import DateMention, _Scan
+    from .model import DateMention
+    from .scanner import _Scan
 
 __all__ = ["pair_nearby", "marker_before", "marker_after"]
 

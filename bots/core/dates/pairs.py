@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING
 from .calendar import Calendar, in_swedish_period
 from .forms import (
     QUAL, SEP, SP, day_re, dm_re, dmy_re, mark_re, marker_calendar, match_parts, mdy_re, month_number, month_re,
-    resolve_year, year_re,
+    resolve_year, year_re, matches_at,
 )
 from .judge import judge_dates, label_gap, plausible
+from .model import Date
 from .masks import quantity_context
 
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
-    from .scanner import _Scan
+    from .scanner import _Scan  # noqa: F401 (for hints only)
 
 __all__ = ["Side", "scan_pairs", "resolve_pending"]
 
@@ -233,10 +234,9 @@ def scan_pairs(scan: _Scan) -> None:
             near.append(starts[i])
             i += 1
     near = sorted(set(near))
-    from .scanner import _matches_at          # the shared position-limited matcher
     _after_templates(scan)
     for name, pattern in PATTERNS:
-        for m in _matches_at(pattern, scan.work, near):
+        for m in matches_at(pattern, scan.work, near):
             if _take(scan, name, m):
                 scan.take(m.start(), m.end())
         scan.blank()
@@ -263,7 +263,6 @@ def _after_templates(scan: _Scan) -> None:
         oriented = _orient(a, b, None, _G if cal_b in _OLD else _J, cal_b, None)
         if oriented is None:
             continue
-        from .scanner import Date
         os_side, ns_side, yo, yn = oriented
         if os_side is a:
             old = scan.restate(t, _J)
@@ -295,7 +294,6 @@ def _take(scan: _Scan, name: str, m: re.Match) -> bool:
 
 def _make_pair(scan: _Scan, a: Side, b: Side, shared: int | None, cal_a: Calendar, cal_b: Calendar,
                window: int | None, start: int, end: int) -> bool:
-    from .scanner import Date
     if window is not None and window <= _WINDOW_UNMARKED and not scan.page_marked:
         year = a.year or b.year or shared or 0
         if year > _LAST_DUAL_CALENDAR_YEAR:
@@ -321,7 +319,6 @@ def _make_pair(scan: _Scan, a: Side, b: Side, shared: int | None, cal_a: Calenda
 
 
 def _one_day(oriented: tuple[Side, Side, int, int]) -> bool:
-    from .scanner import Date
     os_side, ns_side, yo, yn = oriented
     o = Date.of(yo, os_side.month, os_side.day, _J)
     return judge_dates(o, Date.of(yn, ns_side.month, ns_side.day, _G), "").status in ("ok", "swedish")

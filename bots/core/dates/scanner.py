@@ -12,121 +12,24 @@ Swedish calendar) in ``judge``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
-from enum import Enum
 from typing import Iterator
 
 from . import judge as datejudge, neighbours as dateneighbours, pairs as datepairs, templates as datetemplates
-from .calendar import Calendar, MAX_YEAR, MIN_YEAR, is_valid_day, julian_to_gregorian, swedish_to_julian
+from .calendar import Calendar, is_valid_day
 from .forms import (
     FULL_FORMS, LINKED_YEAR_RE, MONTH_YEAR_RE, RANGE_DASH_RE, RANGE_GAP_RE, RANGE_WORD_RE, TEMPLATE_RE,
-    TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, month_number, resolve_year, template_groups,
+    TRIGGER_YEAR_RE, WHOLE_YEAR_RE, format_like, matches_at, month_number, resolve_year, template_groups,
 )
 from .masks import mask_hard, mask_soft, quantity_context
+from .model import Date, DateMention, DatePair, DateScan, PairVerdict, Precision
 from bots.core.wikitext.lines import Lines
 
 __all__ = [
-    "Precision", "Date", "DateMention", "DatePair", "DateScan",
+    "Precision", "Date", "DateMention", "DatePair", "DateScan", "PairVerdict",
     "find_dates", "parse_date", "format_like",
 ]
-
-
-class Precision(str, Enum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-
-
-@dataclass(frozen=True)
-class Date:
-    year: int
-    month: int | None
-    day: int | None
-    calendar: Calendar
-    precision: Precision
-    valid: bool
-
-    @classmethod
-    def of(cls, year: int, month: int | None = None, day: int | None = None,
-           calendar: Calendar = Calendar.UNSTATED) -> Date:
-        """Build a date, deriving precision and validity (invalid dates are kept, flagged)."""
-        year_ok = MIN_YEAR <= year <= MAX_YEAR
-        if month is None:
-            return cls(year, None, None, calendar, Precision.YEAR, year_ok)
-        if day is None:
-            return cls(year, month, None, calendar, Precision.MONTH, year_ok and 1 <= month <= 12)
-        return cls(year, month, day, calendar, Precision.DAY, is_valid_day(year, month, day, calendar))
-
-    def iso(self) -> str:
-        parts = [f"{self.year:04d}"] + [f"{v:02d}" for v in (self.month, self.day) if v is not None]
-        return "-".join(parts)
-
-    def to_gregorian(self) -> Date:
-        """The same day in the (proleptic) Gregorian calendar; only valid Julian and Swedish days change."""
-        if self.precision is not Precision.DAY or not self.valid:
-            return self
-        if self.calendar is Calendar.JULIAN:
-            return Date.of(*julian_to_gregorian(self.year, self.month, self.day), Calendar.GREGORIAN)
-        if self.calendar is Calendar.SWEDISH:
-            return Date.of(*julian_to_gregorian(*swedish_to_julian(self.year, self.month, self.day)),
-                           Calendar.GREGORIAN)
-        return self
-
-    def sort_key(self) -> tuple[int, int, int]:
-        """(year, month, day) in the Gregorian calendar, 0 for missing parts.
-
-        Unstated dates are compared as written; a coarser date sorts before the days in it.
-        """
-        g = self.to_gregorian()
-        return (g.year, g.month or 0, g.day or 0)
-
-
-@dataclass(frozen=True)
-class DateMention:
-    text: str
-    start: int
-    end: int
-    line: int
-    date: Date
-    role: str | None
-    form: str
-
-
-@dataclass(frozen=True)
-class DatePair:
-    """An Old Style / New Style pair naming one day. The O.S. side is Julian, or Swedish (1700-1712)."""
-
-    old_style: DateMention
-    new_style: DateMention
-    start: int
-    end: int
-    line: int
-
-    def verdict(self) -> datejudge.PairVerdict:
-        """Whether the two sides are one day: in the Julian calendar (with the 25 March year rule),
-        in the Swedish calendar, or not (see :func:`datejudge.judge`)."""
-        return datejudge.judge(self)
-
-    def expected_new_style(self) -> Date:
-        """The O.S. date converted to the proleptic Gregorian calendar (a year of the 25 March
-        reckoning, "February 11, 1731" O.S., is 22 February 1732; a Swedish date converted as such).
-
-        Raises ValueError when the O.S. side is not a valid day of its calendar.
-        """
-        v = self.verdict()
-        if v.new is None:
-            raise ValueError(f"O.S. side {self.old_style.text!r} is not a valid day")
-        return v.new
-
-    def is_consistent(self) -> bool:
-        return self.verdict().status in ("ok", "swedish")
-
-
-@dataclass(frozen=True)
-class DateScan:
-    dates: list[DateMention]
-    pairs: list[DatePair]
 
 
 # ---------------------------------------------------------------- the scanner
@@ -200,7 +103,8 @@ class _Scan:
 
     def pair(self, a: DateMention, b: DateMention, start: int, end: int) -> None:
         old, new = (a, b) if a.date.calendar in (Calendar.JULIAN, Calendar.SWEDISH) else (b, a)
-        self.pairs.append(DatePair(old, new, start, end, self.lines.at(start)))
+        self.pairs.append(DatePair(old, new, start, end, self.lines.at(start),
+                                   datejudge.judge_dates(old.date, new.date, old.text)))
 
 
 _DIGIT_RUN = re.compile(r"[0-9][0-9]*")   # not [0-9]+: a leading repeat hides the first character from the engine
@@ -215,18 +119,6 @@ def _with_links(work: str, starts: list[int]) -> list[int]:
             out.append(p - 2)
         out.append(p)
     return out
-
-
-def _matches_at(pattern: re.Pattern, work: str, starts: list[int]) -> Iterator[re.Match]:
-    """pattern.finditer(work) for a pattern whose matches can only begin at one of `starts`
-    (ascending): the same matches, with the pattern tried at those positions only."""
-    end = 0
-    for start in starts:
-        if start >= end:
-            m = pattern.match(work, start)
-            if m is not None:
-                end = m.end()
-                yield m
 
 
 def find_dates(text: str) -> DateScan:
@@ -256,7 +148,7 @@ def _scan_full(scan: _Scan) -> None:
     candidates = []
     for form, pattern in FULL_FORMS:
         starts = scan.month_starts() if form == "mdy" else scan.digit_starts()
-        candidates += [(m.start(), -m.end(), form, m) for m in _matches_at(pattern, scan.work, starts)]
+        candidates += [(m.start(), -m.end(), form, m) for m in matches_at(pattern, scan.work, starts)]
     last = -1
     for start, neg_end, form, m in sorted(candidates, key=lambda c: c[:2]):
         if start < last:
@@ -272,7 +164,7 @@ def _scan_full(scan: _Scan) -> None:
         scan.mention(m.start(), m.end(), Date.of(year, mon, day, cal), form)
         scan.take(m.start(), m.end())
     scan.blank()
-    for m in _matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
+    for m in matches_at(MONTH_YEAR_RE, scan.work, scan.month_starts()):
         date = Date.of(int(m.group("year")), month_number(m.group("mon")), None, dateneighbours.marker_after(scan.work, m.end()))
         scan.mention(m.start(), m.end(), date, "my")
         scan.take(m.start(), m.end())
@@ -282,7 +174,7 @@ def _scan_full(scan: _Scan) -> None:
 def _scan_years(scan: _Scan) -> None:
     work = scan.work
     for pattern in (RANGE_WORD_RE, RANGE_DASH_RE):
-        found = pattern.finditer(work) if pattern is RANGE_WORD_RE else _matches_at(pattern, work, scan.digit_starts())
+        found = pattern.finditer(work) if pattern is RANGE_WORD_RE else matches_at(pattern, work, scan.digit_starts())
         for m in found:
             if pattern is RANGE_WORD_RE and (m.group("kw").lower() == "between") != (m.group("conj") == "and"):
                 continue

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .calendar import Calendar
 from .forms import TEMPLATE_RE, field_number, pair_template, param_date, template_groups
 from .neighbours import marker_after, marker_before
+from .model import Date
 from .pairs import Side
 
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
@@ -148,5 +149,4 @@ def _inner_year(outer_year: int, outer_month: int, inner_month: int, inner_cal: 
 
 
 def _date():
-    from .scanner import Date          # dates imports this module
     return Date
