@@ -7,7 +7,7 @@
 #   GMW_BOT_USER       the bot account (default MultiverseBot)
 #   GMW_PASSWORD_FILE  pywikibot's password file holding ('User', BotPassword('app', 'secret'))
 #   GMW_PUT_THROTTLE   seconds between two saves (0 on the local wiki)
-#   GMW_ALLOW_HOSTS    comma-separated non-loopback hosts the bots may write to (bots/site.py refuses others)
+#   GMW_ALLOW_HOSTS    comma-separated non-loopback hosts the bots may write to (bots/site/connection.py refuses others)
 #   GMW_RETRY_BUDGET   seconds the bots keep trying a wiki that does not answer before they give up with
 #                      exit 6 (default 120)
 import os

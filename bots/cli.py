@@ -280,7 +280,7 @@ def outage_message(exc: BaseException) -> str:
     if isinstance(exc, SourceUnavailable):
         return str(exc)
     url = ""
-    site = sys.modules.get("bots.site")
+    site = sys.modules.get("bots.site.connection")
     if site is not None:
         try:
             url = site.configured_api_url()
@@ -313,7 +313,7 @@ def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
     from pywikibot import config
 
     if write:
-        from bots.site import configured_api_url, guard_writes
+        from bots.site.connection import configured_api_url, guard_writes
         guard_writes(configured_api_url())
     no_prompts()
     config.simulate = False

@@ -92,7 +92,7 @@ def _error(errors: list, page: SourcePage, message: str) -> None:
 def _wiki_items(opts: Options):
     """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
     from bots.cli import pass_to_pywikibot
-    from bots.site import open_site
+    from bots.site.connection import open_site
     from bots.site.read import READ_ERRORS, iter_wiki_pages, unavailable
     try:
         pass_to_pywikibot(opts, write=False, generators=True)

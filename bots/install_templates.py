@@ -44,7 +44,7 @@ def install(pages: list[SourcePage], summary: str, simulate: bool, out=sys.stdou
     failures. Library entry point for tests."""
     from bots.core.publish.items import Item
     from bots.site.publisher import PublishOptions, Publisher, open_ledger
-    from bots.site import open_site
+    from bots.site.connection import open_site
 
     site = open_site(write=True)
     items = [Item(p.title, p.origin, p.text) for p in pages]

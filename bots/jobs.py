@@ -226,7 +226,7 @@ def _save_status(title: str, rows: list[dict]) -> int:
     from bots.core.publish.items import Item
     from bots.core.stoppage import StopRequested
     from bots.site.publisher import open_ledger, publish_pages
-    from bots.site import open_site
+    from bots.site.connection import open_site
 
     pywikibot_args([], write=True)
     site = open_site(write=True)

@@ -86,7 +86,7 @@ def main(opts: Options) -> int:
     from bots.core.wikitext.schema import load_schemas
     from bots.core.check.gate import make_gate
     from bots.site.publisher import PublishOptions, Publisher, open_ledger
-    from bots.site import is_local, open_site
+    from bots.site.connection import is_local, open_site
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)

@@ -1,4 +1,4 @@
-"""The site layer: the one module that builds the pywikibot Site, logs in, and guards writes.
+"""The connection: the one module that builds the pywikibot Site, logs in, and guards writes.
 
 Every other module reaches the wiki through here. pywikibot reads `user-config.py` from the project's
 root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron runs it.

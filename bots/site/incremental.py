@@ -46,7 +46,7 @@ def changed_since(site, since: str) -> set[str]:
 
 
 def _state_file(site, gen_args):
-    from bots.site import state_dir
+    from bots.site.connection import state_dir
     wiki = site.base_url(site.apipath())
     return state_path(state_dir(site), wiki, scope_of(gen_args)), wiki
 

@@ -17,7 +17,7 @@ from bots.core.check.run import drop_fixed, fixed_text, report_text, run_checks
 from bots.core.publish.items import Item
 from bots.core.check.report import (DEFAULT_REPORT, MAX_REPORT_BYTES, ReportMeta, render_index, report_title, scope_label,
                               without_time)
-from bots.site import open_site, state_dir
+from bots.site.connection import open_site, state_dir
 from bots.site.read import READ_ERRORS, has_generator_options, iter_wiki_pages, unavailable
 
 __all__ = ["run"]

@@ -581,7 +581,7 @@ class Publisher:
 
 def open_ledger(site: pywikibot.site.APISite, state: Path | None = None) -> Ledger:
     """The wiki's one ledger (raises LedgerError when the file is damaged)."""
-    from bots.site import state_dir
+    from bots.site.connection import state_dir
 
     folder = state or state_dir(site)
     folder.mkdir(parents=True, exist_ok=True)

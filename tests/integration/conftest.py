@@ -202,7 +202,7 @@ def _point_pywikibot_at(w: Wiki) -> None:
 def site(wiki, _session_wikis, tmp_path_factory):
     # user-config.py binds the in-process pywikibot to the SQLite session wiki, at import: start it first.
     default = _session_wikis.get("sqlite")
-    from bots.site import open_site
+    from bots.site.connection import open_site
     if wiki == default:
         return open_site(write=True)
     return _other_site(wiki, default, tmp_path_factory.mktemp("pywikibot"))
@@ -214,7 +214,7 @@ def _other_site(w: Wiki, default: Wiki, folder: Path):
     import pywikibot
     from pywikibot import config
 
-    from bots.site import _reads_as_get, api_url, guard_writes
+    from bots.site.connection import _reads_as_get, api_url, guard_writes
 
     fam = f"gmw{w.port}"
     guard_writes(w.api)
