@@ -31,7 +31,7 @@ from bots.core.sources import safeload
 from bots.core.jobs.schedule import Schedule, ScheduleError
 
 __all__ = ["Job", "JobsError", "parse_jobs", "load_jobs", "discover_bots", "parse_timeout",
-           "is_due", "job_command", "control_character", "printable", "NAME_RE", "NOT_A_BOT"]
+           "is_due", "job_command", "control_character", "printable", "NAME_RE", "RUNNER"]
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -40,8 +40,8 @@ _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$"
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _KEYS = {"name", "bot", "arguments", "schedule", "timeout", "description"}
 _REQUIRED = ("name", "bot", "schedule", "timeout")
-# Modules of bots/ that have a main() but are not bots a job may run.
-NOT_A_BOT = {"jobs", "cli", "site", "runtime"}
+# The jobs runner is a bot too, but a job that ran it would run jobs from a job.
+RUNNER = "jobs"
 
 
 class JobsError(ValueError):
@@ -99,17 +99,27 @@ def parse_timeout(value) -> float:
     return seconds
 
 
+def _is_bot(tree: ast.Module) -> bool:
+    """A bot's module: its `main` is made by bots.cli.command (the entry points of bots/ are the
+    only modules there besides cli itself)."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "main":
+            return any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "command" for d in node.decorator_list)
+    return False
+
+
 def discover_bots(bots_dir: Path) -> set[str]:
-    """Modules of bots/ with a top-level `main` function (read, not imported: no pywikibot needed)."""
+    """The bots a job may run: the entry points of bots/ (read, not imported: no pywikibot needed),
+    the jobs runner itself aside."""
     found = set()
     for path in sorted(Path(bots_dir).glob("*.py")):
-        if path.stem.startswith("_") or path.stem in NOT_A_BOT:
+        if path.stem.startswith("_") or path.stem == RUNNER:
             continue
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (SyntaxError, UnicodeDecodeError, OSError):
             continue
-        if any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body):
+        if _is_bot(tree):
             found.add(path.stem)
     return found
 
