@@ -263,18 +263,19 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
     errors = sys.modules.get("pywikibot.exceptions")
-    if errors is not None and isinstance(exc, (errors.ServerError, errors.TimeoutError,
+    if errors is not None and isinstance(exc, (errors.ServerError, errors.ApiTimeoutError,
                                                errors.FatalServerError)):
         return type(exc).__name__ != "HostRefused"
     requests_exc = sys.modules.get("requests.exceptions")
     return requests_exc is not None and isinstance(exc, requests_exc.RequestException)
 
 
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+# The reason inside a requests/urllib3 error text: "[Errno 111] Connection refused", "Read timed out".
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)|(Read timed out)")
 
 
-def outage_message(exc: BaseException) -> str:
-    """One line naming the wiki and the reason."""
+def outage_message(exc: BaseException, what: str = "is unavailable") -> str:
+    """One line naming the wiki and the reason: "the wiki at URL is unavailable: Connection refused"."""
     from bots.core.sources import SourceUnavailable
 
     if isinstance(exc, SourceUnavailable):
@@ -289,11 +290,13 @@ def outage_message(exc: BaseException) -> str:
     raw = " ".join(str(exc).split())
     last = getattr(site, "last_problem", None) if site else None
     errno = _ERRNO.search(raw) or (_ERRNO.search(last) if last else None)
-    reason = errno.group(1).strip() if errno else (raw or type(exc).__name__)
+    reason = (errno.group(1) or errno.group(2)).strip() if errno else (raw or type(exc).__name__)
+    if not errno and last and last not in reason:
+        reason += f"; last error: {last}"
     if len(reason) > 200:
         reason = reason[:199] + "…"
     where = f"the wiki at {url}" if url else "the wiki"
-    return f"{where} is unavailable: {reason} (gave up after the retry budget, GMW_RETRY_BUDGET)"
+    return f"{where} {what}: {reason} (gave up after the retry budget, GMW_RETRY_BUDGET)"
 
 
 _NO_ARGS = "-gmw-no-args"
@@ -312,12 +315,15 @@ def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
     import pywikibot
     from pywikibot import config
 
+    from bots.site.connection import configured_api_url, guard_writes, quiet_tracebacks
+
     if write:
-        from bots.site.connection import configured_api_url, guard_writes
         guard_writes(configured_api_url())
     no_prompts()
     config.simulate = False
+    quiet_tracebacks()      # handle_args may already contact the wiki
     local = pywikibot.handle_args(list(args) or [_NO_ARGS], do_help=False)
+    quiet_tracebacks()      # and -log, -verbose ... make new handlers
     return [a for a in local if a != _NO_ARGS]
 
 

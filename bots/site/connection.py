@@ -58,11 +58,11 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     """The configured site; with `write`, the loopback guard runs before any request is sent."""
     if write:
         guard_writes(configured_api_url())
+    quiet_tracebacks()
     site = pywikibot.Site()
     if write:
         guard_writes(api_url(site))   # the family may have resolved to another URL
     _reads_as_get(site)
-    quiet_tracebacks()
     if login:
         site.login()
     return site
@@ -71,28 +71,36 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
 last_problem: str | None = None     # the last request error pywikibot reported (for one-line reports)
 
 
+_REQUEST_ERROR = ("Traceback (most recent call last)", "Non-JSON response", "An error occurred for uri")
+
+
 def quiet_tracebacks() -> None:
-    """pywikibot prints the whole traceback of every failed request it retries; on the terminal we
-    show its last line (the error itself), and remember it for the bot's own one-line report. Log
-    files, when asked for with -log, keep everything."""
+    """pywikibot prints the traceback of every failed request it retries. On the terminal the bot's
+    own report says it in one line: the request errors are remembered for it (`last_problem`) and
+    shown only with -verbose. Log files, when asked for with -log, keep everything."""
+    from pywikibot.bot import init_handlers
+    init_handlers()     # pywikibot makes its handlers at its first output: wrap them, not later ones
     for handler in logging.getLogger("pywiki").handlers:
         if isinstance(handler, logging.FileHandler) or getattr(handler, "_gmw_quiet", False):
             continue
-        original = handler.format
-
-        def short(record: logging.LogRecord, original=original) -> str:
-            global last_problem
-            text = record.getMessage()
-            if "Traceback (most recent call last)" in text or text.startswith("Non-JSON response"):
-                lines = [line for line in text.splitlines() if line.strip()]
-                last = lines[-1] if "Traceback" in text else lines[0] + " " + " ".join(
-                    line for line in lines if line.startswith("Status code"))
-                last_problem = last.strip()[:300]
-                record = logging.makeLogRecord({**record.__dict__, "msg": last_problem, "args": None})
-            return original(record)
-
-        handler.format = short
+        handler.addFilter(_request_errors)
         handler._gmw_quiet = True
+
+
+def _request_errors(record: logging.LogRecord) -> bool:
+    global last_problem
+    text = record.getMessage()
+    if not any(mark in text for mark in _REQUEST_ERROR):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    if "Traceback" in text:
+        last_problem = lines[-1].strip()[:300]
+    elif text.startswith("Non-JSON response"):
+        last_problem = (lines[0] + " " + " ".join(ln for ln in lines if ln.startswith("Status code")))[:300]
+    if config.verbose_output:
+        record.msg, record.args = (last_problem if "Traceback" in text else text), None
+        return True
+    return False
 
 
 def is_local(site: pywikibot.site.APISite) -> bool:

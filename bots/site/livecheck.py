@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 
 import pywikibot
-from pywikibot.exceptions import NoPageError
+from pywikibot.exceptions import NoPageError, NoUsernameError
 
 from bots.cli import Options, UsageError, pass_to_pywikibot
 from bots.core.check.config import CheckConfig, exception_entries
@@ -37,9 +37,11 @@ def run(opts: Options, config: CheckConfig, schemas: dict, diffs: list[dict]) ->
     yet; later, the result holds the pages checked before it (`unavailable` says why), and neither
     the state for -since nor the report page nor the fixes are written from such a partial result."""
     write = bool(opts.get("report") or opts.flag("fix"))
-    pass_to_pywikibot(opts, write=write, generators=True)
     try:
+        pass_to_pywikibot(opts, write=write, generators=True)     # may already contact the wiki
         return _run(opts, config, schemas, opts.rest, write, diffs)
+    except NoUsernameError:
+        raise               # no account or a wrong password: configuration, not an outage
     except READ_ERRORS as exc:
         raise unavailable(exc) from exc
 

@@ -34,10 +34,8 @@ READ_ERRORS = (PywikibotError, requests.exceptions.RequestException, ConnectionE
 
 def unavailable(exc: BaseException) -> SourceUnavailable:
     """The one-line reason a read failed, for the bots' report."""
-    from bots.site import connection as site
-    text = " ".join(str(exc).split())[:300]
-    last = f"; last error: {site.last_problem}" if site.last_problem and site.last_problem not in text else ""
-    return SourceUnavailable(f"the wiki could not be read ({type(exc).__name__}: {text}{last})")
+    from bots.cli import outage_message
+    return SourceUnavailable(outage_message(exc, "could not be read"))
 
 
 def _guarded(gen: Callable[..., Iterator]) -> Callable[..., Iterator]:

@@ -74,7 +74,7 @@ def test_a_broken_answer_while_reading_is_one_line_and_exit_6(loaded, fault, bot
     assert res.returncode == 6, res.stderr[-3000:]
     doc = _doc(res)
     ours = [line for line in res.stderr.splitlines() if line.startswith("error:")]
-    assert len(ours) == 1 and "the wiki could not be read" in ours[0]
+    assert len(ours) == 1 and f"the wiki at http://127.0.0.1:{proxy.port}/api.php could not be read" in ours[0]
     assert doc["errors"]
 
 
