@@ -30,12 +30,14 @@ from bots.core.wikitext.harvest import harvest_article
 from bots.core.prescan import refuse
 from bots.core.check.rules import PAGE_TOO_COMPLEX
 from bots.core.wikitext.schema import load_schemas
-from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages
+from bots.core.check.run import offline_pages
+from bots.core.sources import SourceError, SourcePage, SourceUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Spec((
     path("source", "a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
-         "XML export (schema 0.3 to 0.11, plain or .bz2/.gz), or a pagefromfile file"),
+         "XML export (schema 0.3 to 0.11, plain or .bz2/.gz), a pagefromfile file, or records\n"
+         "(.yaml/.json; harvested as the generator writes them, as check reads them)"),
     path("out", "where the JSON goes (default: standard output)", metavar="FILE"),
     path("checkconfig", "the check configuration whose page_budget applies (default: check-config.yaml)",
          metavar="FILE"),
@@ -108,7 +110,7 @@ def main(opts: Options) -> int:
     schemas = load_schemas()
     if opts.get("source"):
         opts.offline("harvest -source:")
-        items = iter_pages(Path(opts.get("source")))
+        items = offline_pages(Path(opts.get("source")), schemas)
     else:
         items = _wiki_items(opts)
     try:
