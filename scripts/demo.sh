@@ -28,7 +28,7 @@ step "Publishing the seed article as its author wrote it, calendar error include
 
 step "Checking the universe on the wiki and publishing the report"
 set +e
-"$PY" -m bots.check -cat:Earth-1389 "-report:Project:Consistency report"
+"$PY" -m bots.check -cat:Earth-1389 -report
 rc=$?
 set -e
 case "$rc" in
@@ -41,7 +41,8 @@ cat <<EOT
 
 Done. The local wiki runs at http://127.0.0.1:${GMW_WIKI_PORT}/ (data in $GMW_WIKI_DIR).
   The seed article:  $base/October_Revolution
-  The check report:  $base/Project:Consistency_report
+  The check report:  $base/Project:Consistency_report/Earth-1389
+  All reports:       $base/Project:Consistency_report
   Bot password file: $GMW_WIKI_DIR/bot-password.py (a BotPassword; never in git)
 Fix the calendar error with:  $PY -m bots.check -page:"October Revolution" -fix -simulate   (then without -simulate)
 Stop the wiki with:           scripts/wiki-down.sh   (add --purge to delete its data)

@@ -140,3 +140,59 @@ def wiki_titles(wiki) -> list[str]:
         if "continue" not in data:
             return out
         params.update(data["continue"])
+
+
+SCOPED = "Project:Consistency report/Earth-1389"
+
+
+def test_report_alone_writes_the_scopes_own_page_and_the_index(universe):
+    wiki = universe
+    res = wiki.bot("check", "-cat:Earth-1389", "-report", env={"GMW_JOB": "check-sample-full"})
+    assert res.returncode == 1, res.stderr
+    parsed = api(wiki, action="parse", page=SCOPED, prop="text|links")["parse"]
+    text = parsed["text"]
+    assert "Scope" in text and "-cat:Earth-1389" in text and "check-sample-full" in text
+    assert re.search(r"\d{4}-\d\d-\d\d", text), "the report does not say when it ran"
+    links = {link["title"].split(":", 1)[-1] for link in parsed["links"]}    # Project: is the site's name
+    assert {"Bot exceptions", "October Revolution", "Consistency report"} <= links
+    other = wiki.bot("check", "-page:October Revolution", "-report")
+    assert other.returncode == 1, other.stderr
+    revs = history(wiki, SCOPED)
+    index = {link["title"].split(":", 1)[-1]
+             for link in api(wiki, action="parse", page=REPORT, prop="links")["parse"]["links"]}
+    assert {"Consistency report/Earth-1389", "Consistency report/page October Revolution"} <= index
+    assert history(wiki, SCOPED) == revs, "a check of another scope edited this scope's report"
+
+
+@pytest.mark.parametrize("scope", ["-cat:Earth-138", "-page:No such page"])
+def test_an_empty_selection_never_replaces_a_report(universe, scope):
+    wiki = universe
+    target = f"-report:{SCOPED}"
+    assert wiki.bot("check", "-cat:Earth-1389", target).returncode == 1
+    before = page_text(wiki, SCOPED)
+    res = wiki.bot("check", scope, target)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "no pages" in res.stderr and "-force" in res.stderr
+    assert len([line for line in res.stderr.splitlines() if line.strip()]) == 1, res.stderr
+    assert page_text(wiki, SCOPED) == before
+    forced = wiki.bot("check", scope, target, "-force")
+    assert forced.returncode == 0, forced.stderr
+    assert "'''0''' pages checked" in page_text(wiki, SCOPED)
+    assert wiki.bot("check", "-cat:Earth-1389", target).returncode == 1
+
+
+def test_the_exceptions_page_is_checked_too(universe):
+    wiki = universe
+    human_edit(wiki, "Project:Bot exceptions", "Accepted:\n* link-to-misssing-page: [[October Revolution]]\n"
+                                               "* date-calendar-mismatch: [[No such page at all]]\n"
+                                               "* date-invalid: [[February Revolution]]\n")
+    try:
+        res = wiki.bot("check", "-cat:Earth-1389", "-format:json", f"-report:{SCOPED}")
+        found = {(f["page"], f["rule"], f["line"]) for f in json.loads(res.stdout)["findings"]}
+        assert {("Project:Bot exceptions", "exception-unknown-rule", 2),
+                ("Project:Bot exceptions", "exception-missing-page", 3),
+                ("Project:Bot exceptions", "exception-stale", 4)} <= found, found
+        report = page_text(wiki, SCOPED)
+        assert "exception-unknown-rule" in report and "link-to-misssing-page" in report
+    finally:
+        human_edit(wiki, "Project:Bot exceptions", "Accepted:\n")
