@@ -92,3 +92,25 @@ class LatencyProxy:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve a loopback proxy to the local wiki that adds MS "
+                                     "milliseconds each way (what benchmarks/publish.py --latency uses); "
+                                     "point GMW_WIKI_PORT at the port it prints. Ctrl-C stops it.")
+    parser.add_argument("--upstream", type=int, default=8080, help="the wiki's port (default 8080)")
+    parser.add_argument("--latency", type=float, default=50, help="milliseconds each way (default 50)")
+    args = parser.parse_args(argv)
+    with LatencyProxy(args.upstream, args.latency) as proxy:
+        print(f"{proxy.api} -> 127.0.0.1:{args.upstream}, {args.latency:g} ms each way", flush=True)
+        try:
+            proxy.thread.join()
+        except KeyboardInterrupt:
+            print(f"{proxy.requests} requests", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

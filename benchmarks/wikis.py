@@ -93,3 +93,28 @@ def median(values: list[float]) -> float:
     s = sorted(values)
     mid = len(s) // 2
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Start a fresh throwaway wiki of the kind the benchmarks "
+                                     "measure on (scripts/wiki-up.sh in a temporary folder), print its "
+                                     "API URL, and delete it on Ctrl-C.")
+    parser.add_argument("--db", choices=("sqlite", "mariadb"), default="sqlite")
+    parser.add_argument("--latency", type=float, default=None, help="add MS milliseconds each way")
+    parser.add_argument("--no-templates", action="store_true", help="do not install the bots' templates")
+    args = parser.parse_args(argv)
+    with fresh_wiki(not args.no_templates, args.db, args.latency) as wiki:
+        print(f"http://127.0.0.1:{wiki.port}/api.php (GMW_WIKI_DIR={wiki.dir} GMW_WIKI_PORT={wiki.port})",
+              flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
