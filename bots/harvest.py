@@ -30,7 +30,8 @@ from bots.core.wikitext.harvest import harvest_article
 from bots.core.prescan import refuse
 from bots.core.check.rules import PAGE_TOO_COMPLEX
 from bots.core.wikitext.schema import load_schemas
-from bots.core.check.run import offline_pages
+from bots.core.check.run import count_source, offline_pages
+from bots.core.progress import Progress
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ SPEC = Spec((
 ), generators=True)
 
 
-def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1) -> dict:
+def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1, total: int | None = None) -> dict:
     """Library entry point: SourcePage/SourceError items -> the output document. Each page is
     parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
     are harvested. A source that stops answering ends the document with what was read before
@@ -68,6 +69,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1)
         return refused if refused is not None else harvest_article(Article(*page), schemas)
 
     doc = {"pages": 0, "errors": errors, "records": records}
+    progress = Progress("harvest", total)
     try:
         with BudgetPool(one, budget, processes, chunksize=50) as pool:
             for n, result in enumerate(pool.map(texts())):
@@ -78,10 +80,12 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1)
                     _error(errors, page, f"page not harvested: {result.error}")
                 else:
                     records.append(result)
+                progress.advance()
     except SourceUnavailable as exc:
         doc["unavailable"] = str(exc)
         errors.append({"origin": "(the wiki)", "message": f"reading stopped: {exc}"})
         print(f"error: {exc}", file=sys.stderr)
+    progress.finish()
     doc["pages"] = len(records)
     return doc
 
@@ -111,10 +115,11 @@ def main(opts: Options) -> int:
     if opts.get("source"):
         opts.offline("harvest -source:")
         items = offline_pages(Path(opts.get("source")), schemas)
+        total = count_source(Path(opts.get("source")))
     else:
-        items = _wiki_items(opts)
+        items, total = _wiki_items(opts), None
     try:
-        doc = harvest(items, schemas, budget)
+        doc = harvest(items, schemas, budget, total=total)
     except ValueError as exc:       # an unknown page generator option
         raise UsageError(str(exc)) from None
     text = json.dumps(doc, ensure_ascii=False, indent=1)

@@ -131,3 +131,10 @@ def test_every_benchmark_has_help(script):
     res = _run(str(ROOT / "benchmarks" / script), "--help")
     assert res.returncode == 0, res.stderr
     assert "usage" in res.stdout.lower() and len(res.stdout.splitlines()) >= 3
+
+
+@pytest.mark.parametrize("name", ["check", "harvest"])
+def test_a_run_over_a_folder_ends_with_its_progress_line(name, tmp_path):
+    assert _run("-m", "bots.generate", f"-source:{RECORDS}", f"-out:{tmp_path}").returncode == 0
+    res = _run("-m", f"bots.{name}", f"-source:{tmp_path}", "-format:json")
+    assert f"{name}: 6/6 (100%)" in res.stderr and "/s" in res.stderr, res.stderr
