@@ -18,6 +18,7 @@ pywikibot's global options apply on the live wiki (-user:, -log ...), and are ac
 """
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -54,6 +55,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
     (`unavailable` says why)."""
     records, errors = [], []
     pages: dict[int, SourcePage] = {}
+    numbers = itertools.count()
 
     def texts():
         for item in items:
@@ -61,7 +63,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
                 errors.append({"origin": item.origin, "message": item.message})
                 print(f"error: {item}", file=sys.stderr)
                 continue
-            pages[len(pages)] = item
+            pages[next(numbers)] = item      # not len(pages): results pop their pages as they come
             yield item.title, item.text
 
     def one(page: tuple[str, str]):

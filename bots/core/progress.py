@@ -1,11 +1,15 @@
-"""Progress on long runs: done/total, rate and ETA, at most once a second (every 10 s off a terminal)."""
+"""Progress on long runs: done/total, rate and ETA, at most once a second (every 10 s off a terminal).
+A short run (at most QUIET items, and no line shown yet) stays quiet, so that small runs print only
+their result."""
 from __future__ import annotations
 
 import sys
 import time
 from typing import TextIO
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "QUIET"]
+
+QUIET = 500
 
 
 class Progress:
@@ -16,6 +20,7 @@ class Progress:
         self.start = clock()
         self._last = self.start
         self._every = 1.0 if getattr(out, "isatty", lambda: False)() else 10.0
+        self._shown = False
 
     @property
     def rate(self) -> float:
@@ -35,8 +40,9 @@ class Progress:
         now = self.clock()
         if now - self._last >= self._every:
             self._last = now
+            self._shown = True
             print(self.line(), file=self.out, flush=True)
 
     def finish(self) -> None:
-        if self.done:
+        if self._shown or self.done > QUIET:
             print(self.line(), file=self.out, flush=True)

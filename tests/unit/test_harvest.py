@@ -67,3 +67,16 @@ def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
     ruled = {name: bd.date for name, bd in box_dates(view, view.article.infobox).items()}
     assert harvested == ruled
     assert harvested["date"].calendar.value == "gregorian" and harvested["date_os"].calendar.value == "julian"
+
+
+def test_a_source_longer_than_the_read_ahead_is_harvested_whole():
+    """The pool reads 200 pages ahead of the results; every page keeps its own record."""
+    from bots.core.sources import SourcePage
+    from bots.core.wikitext.schema import load_schemas
+    from bots.harvest import harvest
+
+    pages = [SourcePage(f"Page {i}", f"Page {i} was founded in {1000 + i}.\n", f"p{i}") for i in range(1200)]
+    doc = harvest(iter(pages), load_schemas())
+    assert doc["pages"] == 1200 and not doc["errors"]
+    assert [r["title"] for r in doc["records"]] == [p.title for p in pages]
+    assert all(str(1000 + i) in json.dumps(r["facts"]) for i, r in enumerate(doc["records"]))

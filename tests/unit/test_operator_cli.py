@@ -134,7 +134,14 @@ def test_every_benchmark_has_help(script):
 
 
 @pytest.mark.parametrize("name", ["check", "harvest"])
-def test_a_run_over_a_folder_ends_with_its_progress_line(name, tmp_path):
-    assert _run("-m", "bots.generate", f"-source:{RECORDS}", f"-out:{tmp_path}").returncode == 0
+def test_a_long_run_ends_with_its_progress_line_and_a_short_one_is_quiet(name, tmp_path):
+    from bots.core.progress import QUIET
+
+    for i in range(QUIET + 1):
+        (tmp_path / f"Page_{i}.wikitext").write_text(f"Page {i}, of 1389.\n", encoding="utf-8")
     res = _run("-m", f"bots.{name}", f"-source:{tmp_path}", "-format:json")
-    assert f"{name}: 6/6 (100%)" in res.stderr and "/s" in res.stderr, res.stderr
+    assert f"{name}: {QUIET + 1}/{QUIET + 1} (100%)" in res.stderr and "/s" in res.stderr, res.stderr
+    (tmp_path / "Page_0.wikitext").rename(tmp_path.parent / "Page_0.wikitext")
+    for p in list(tmp_path.iterdir())[10:]:
+        p.unlink()
+    assert "(100%)" not in _run("-m", f"bots.{name}", f"-source:{tmp_path}", "-format:json").stderr

@@ -81,8 +81,7 @@ def run_checks(pages: Iterable, config: CheckConfig, schemas: dict, existing_tit
     except SourceUnavailable as exc:
         unavailable = str(exc)
         checker.add_error(f"reading stopped: {exc}")
-    if progress.done > 500:
-        progress.finish()
+    progress.finish()
     result = checker.finish()
     result.unavailable = unavailable
     return result
