@@ -145,3 +145,13 @@ def test_a_long_run_ends_with_its_progress_line_and_a_short_one_is_quiet(name, t
     for p in list(tmp_path.iterdir())[10:]:
         p.unlink()
     assert "(100%)" not in _run("-m", f"bots.{name}", f"-source:{tmp_path}", "-format:json").stderr
+
+
+def test_the_readme_holds_the_same_exit_table():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(line.split("|")[1:3] for line in readme.splitlines() if line.startswith("| ") and
+                line.split("|")[1].strip().isdigit())
+    assert sorted(int(k) for k in rows) == sorted(int(c) for c in ExitCode)
+    for code in ExitCode:
+        first = EXIT_HELP.split(f" {int(code)} ", 1)[1].split(":")[0].split("  ")[0].strip()
+        assert first.split()[0] in rows[f" {int(code)} "], (code, first)
