@@ -169,3 +169,12 @@ def test_list_status_and_emitters(env):
     units = jobs(env, "systemd", f"-out:{env['tmp'] / 'units'}")
     assert units.returncode == 0 and len(list((env["tmp"] / "units").glob("*.timer"))) == len(listing)
     assert jobs(env, "toolforge").stdout.startswith("- name: sleepy")
+
+
+def test_status_text_shows_counts_and_due_now_only_for_a_missed_slot(env):
+    assert jobs(env, "run", "hourly").returncode == 0
+    rows = {line.split()[0]: line for line in jobs(env, "status").stdout.splitlines()[1:]}
+    assert "checked 3, errors 1" in rows["hourly"] and "due now" not in rows["hourly"]
+    later = jobs(env, "status", "-now:2099-01-01T00:30+00:00").stdout
+    hourly = next(line for line in later.splitlines() if line.startswith("hourly"))
+    assert "(missed 2099-01-01T00:00+00:00: due now)" in hourly and "2099-01-01T01:00" in hourly
