@@ -67,3 +67,26 @@ def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
     ruled = {name: bd.date for name, bd in box_dates(view, view.article.infobox).items()}
     assert harvested == ruled
     assert harvested["date"].calendar.value == "gregorian" and harvested["date_os"].calendar.value == "julian"
+
+
+def test_facts_name_their_section_and_the_phrase_they_were_read_from():
+    text = ("The '''Siege''' began on 3 May 1389 after a long winter.\n\n== Aftermath ==\n"
+            "Peace was signed in [[Treaty of Narva|the treaty]] on 9 June 1390. Later things happened.\n")
+    facts = {f["date"]: f for f in harvest_page("Siege", text, SCHEMAS)["facts"]}
+    assert facts["1389-05-03"]["section"] is None
+    assert facts["1389-05-03"]["phrase"] == "The Siege began on 3 May 1389 after a long winter."
+    assert facts["1390-06-09"]["section"] == "Aftermath"
+    assert facts["1390-06-09"]["phrase"] == "Peace was signed in the treaty on 9 June 1390."
+
+
+def test_a_long_sentence_is_quoted_short_around_its_date():
+    text = "Words " * 60 + "and then on 3 May 1389 it began " + "more " * 60 + "."
+    fact = harvest_page("X", text, SCHEMAS)["facts"][0]
+    assert "3 May 1389" in fact["phrase"] and len(fact["phrase"]) <= 160
+
+
+def test_dated_links_are_harvested_from_the_same_scan():
+    text = "It followed the [[October Revolution]] of 25 October 1389 (O.S.). See [[Petrograd]]."
+    rec = harvest_page("X", text, SCHEMAS)
+    assert rec["dated_links"] == [{"target": "October Revolution", "line": 1, "date": "1389-10-25",
+                                   "calendar": "julian", "precision": "day", "text": "25 October 1389"}]
