@@ -89,7 +89,7 @@ def _error(errors: list, page: SourcePage, message: str) -> None:
     print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
-def _wiki_items(opts: Options):
+def wiki_items(opts: Options):
     """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
     from bots.cli import pass_to_pywikibot
     from bots.site.connection import open_site
@@ -110,7 +110,7 @@ def main(opts: Options) -> int:
         opts.offline("harvest -source:")
         items = iter_pages(Path(opts.get("source")))
     else:
-        items = _wiki_items(opts)
+        items = wiki_items(opts)
     try:
         doc = harvest(items, schemas, budget)
     except ValueError as exc:       # an unknown page generator option
