@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import count
 from pathlib import Path
 
 from bots.cli import GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, path
@@ -50,7 +51,8 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1)
     are harvested. A source that stops answering ends the document with what was read before
     (`unavailable` says why)."""
     records, errors = [], []
-    pages: dict[int, SourcePage] = {}
+    pages: dict[int, SourcePage] = {}      # handed to the workers, by place in the stream, until harvested
+    handed = count()
 
     def texts():
         for item in items:
@@ -58,7 +60,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1)
                 errors.append({"origin": item.origin, "message": item.message})
                 print(f"error: {item}", file=sys.stderr)
                 continue
-            pages[len(pages)] = item
+            pages[next(handed)] = item
             yield item.title, item.text
 
     def one(page: tuple[str, str]):

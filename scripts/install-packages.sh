@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu
           php-luasandbox lua5.1 curl ca-certificates)
 backends=("$@")
-[ ${#backends[@]} -gt 0 ] || backends=("$GMW_WIKI_DB")
+[ ${#backends[@]} -gt 0 ] || backends=("${GMW_WIKI_DB:-sqlite}")
 for b in "${backends[@]}"; do
     case "$b" in
         sqlite) ;;

@@ -90,3 +90,14 @@ def test_dated_links_are_harvested_from_the_same_scan():
     rec = harvest_page("X", text, SCHEMAS)
     assert rec["dated_links"] == [{"target": "October Revolution", "line": 1, "date": "1389-10-25",
                                    "calendar": "julian", "precision": "day", "text": "25 October 1389"}]
+
+
+def test_the_harvest_of_many_pages_keeps_every_page():
+    """Pages are handed to the workers ahead of their results (chunks of 50): a page's place in the
+    stream, not the number of pages waiting, names it (the old key collided after 200 pages)."""
+    from bots.harvest import harvest
+    from bots.core.sources import SourcePage
+
+    items = [SourcePage(f"Page {i}", f"It happened on {i % 28 + 1} May 1389.", f"f:{i}") for i in range(320)]
+    doc = harvest(iter(items), SCHEMAS)
+    assert doc["errors"] == [] and [r["title"] for r in doc["records"]] == [f"Page {i}" for i in range(320)]
