@@ -240,3 +240,9 @@ def test_stats_and_the_drop_guard():
     assert "half or more" in refusal("T", (4, 4), 2, 4)
     assert "more than 20%" in refusal("T", (10, 100), 9, 79)
     assert refusal("T", (10, 100), 9, 80) is None
+
+
+def test_the_infobox_knows_the_counterpart_field():
+    """The explicit match is a parameter of the infobox's schema: the checks do not call it unknown."""
+    param = SCHEMAS["Infobox historical event"].params["counterpart"]
+    assert param.type == "wiki-page-name"
