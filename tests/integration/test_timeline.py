@@ -107,6 +107,11 @@ def test_conflicts_divergence_an_introduction_a_changed_date_and_the_guard(unive
     assert order.index(next(e for e in order if "Siege of Alpha" in e)) < \
         order.index(next(e for e in order if "Fall of Delta" in e and "1501" in e))
     person.edit(f"Siege of Alpha ({U})", f"{{{{Universe|{U}}}}}\nThe siege of Alpha began on 3 May 1504.\n")
+    edited = page_text(wiki, TL)
+    res = _run(wiki, *PAGES, extra=("-simulate",))         # the diff, nothing saved
+    assert res.returncode == 0, res.stderr
+    assert page_text(wiki, TL) == edited
+    assert "+* '''3 May 1504'''" in json.loads(res.stdout)["publish"]["diffs"][0]["diff"]
     res = _run(wiki, *PAGES)
     assert res.returncode == 0, res.stderr
     after = page_text(wiki, TL)
