@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bots.core.check.rules.crosspage import dates_agree
-from bots.core.timeline.entries import Conflict, Entry, date_of, own_entry, shown
+from bots.core.timeline.entries import Conflict, Entry, date_of, own_entries, shown
 
 __all__ = ["mark_conflicts"]
 
@@ -15,12 +15,7 @@ __all__ = ["mark_conflicts"]
 def mark_conflicts(entries: list[Entry], records: list[dict]) -> list[Entry]:
     """The entries with their conflicts marked (the entry of the page that dates the event, and the
     event's own entry), in the same order."""
-    owns: dict[str, Entry] = {}
-    for rec in records:
-        title = rec.get("title")
-        e = own_entry(entries, title)
-        if e is not None:
-            owns[title] = e
+    owns = own_entries(entries)
     marks: dict[tuple[str, int, tuple], list[Conflict]] = {}
     own_marks: dict[str, list[Conflict]] = {}
     for rec in records:

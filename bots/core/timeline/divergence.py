@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 
 from bots.core.dates.model import Precision
-from bots.core.timeline.entries import Entry, own_entry
+from bots.core.timeline.entries import Entry, own_entries
 from bots.core.wikitext.titles import normalize_title
 from bots.core.wikitext.universe import base_title
 
@@ -76,12 +76,13 @@ def divergences(records: list[dict], entries: list[Entry], prime_records: list[d
                 prime_entries: list[Entry]) -> list[Divergence]:
     """The universe's events whose date differs from their Earth-Prime counterpart's, earliest first."""
     prime_titles = {r.get("title") for r in prime_records}
+    here_own, there_own = own_entries(entries), own_entries(prime_entries)
     out = []
     for rec in records:
         prime = counterpart_of(rec)
         if prime is None or prime not in prime_titles:
             continue
-        here, there = own_entry(entries, rec.get("title")), own_entry(prime_entries, prime)
+        here, there = here_own.get(rec.get("title")), there_own.get(prime)
         if here is None or there is None:
             continue
         diff = difference(here, there)
