@@ -18,13 +18,17 @@ marked, with a link to the consistency report. Points of divergence: the events 
 (title "X (Earth-1389)" for "X", or the infobox field counterpart = X) whose dates differ, earliest
 first; the first is the universe's point of divergence. On the live wiki, counterparts missing from
 the selection are read too.
+The chart: the entries on a time axis, the points of divergence in red, an SVG file uploaded as
+File:Timeline of Earth-1389.svg (through the save path's guards: stop page, {{nobots}} on the file
+page, the write guard; a version a person uploaded is not replaced unless -force) and shown on the
+page; with -out:DIR written there instead.
 The timeline is one generator-owned region: an introduction or commentary an editor writes around it
 is kept by every rebuild (the one save path: stop page, {{nobots}}, edit conflicts, ledger, merge).
 The drop guard: a run with half or more of the pages a timeline was last built from missing, or that
 would drop more than -maxdrop percent of its entries, does not save it: the reason on stderr, exit 2
 (the other universes are saved), unless -force.
 -format:json prints {"universes": [{"universe", "title", "pages", "entries", "left_out",
-"conflicts", "divergences", "point_of_divergence", "parts", "saved", "refused"}], "errors": [...],
+"conflicts", "divergences", "point_of_divergence", "parts", "chart", "saved", "refused"}], "errors": [...],
 "publish": {...}} (with -simulate the diffs in "publish").
 pywikibot's global options apply on the live wiki (-user:, -log ...).
 {exit}
@@ -40,6 +44,7 @@ from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, U
 from bots.core.check.config import load_config
 from bots.core.check.report import report_title
 from bots.core.sources import SourceUnavailable, iter_pages
+from bots.core.timeline.chart import chart_name, chart_svg
 from bots.core.timeline.divergence import PRIME, counterpart_of
 from bots.core.timeline.guard import DEFAULT_MAX_DROP, refusal
 from bots.core.timeline.render import DEFAULT_PATTERN, build_timeline, render_pages, stats_of, timeline_title
@@ -141,7 +146,7 @@ def main(opts: Options) -> int:
     if opts.get("universe") and opts.get("universe") not in by_universe:
         raise UsageError(f"no page of the selection belongs to {opts.get('universe')!r}")
 
-    results, to_save, refused = [], [], False
+    results, to_save, charts, refused = [], [], [], False
     limit = opts.get("limit") or (int(int(site.siteinfo.get("maxarticlesize", 2048 * 1024)) * 0.9)
                                   if site is not None else OFFLINE_LIMIT)
     for universe in wanted:
@@ -155,17 +160,32 @@ def main(opts: Options) -> int:
             continue
         tl = build_timeline(universe, title, report, by_universe[universe],
                             by_universe.get(prime_name, []) if universe != prime_name else [])
-        pages = render_pages(tl, limit)
         before = stats_of(_previous(site, out_dir, title))
         why = refusal(title, before, len(tl.pages), len(tl.entries), max_drop)
-        row = {**tl.as_dict(), "parts": [t for t, _ in pages[1:]], "refused": None}
+        row = {**tl.as_dict(), "parts": [], "refused": None, "chart": None}
+        results.append(row)
         if why and not opts.flag("force"):
             print(f"refused: {why}", file=sys.stderr)
             row["refused"] = why
             refused = True
+            continue
+        svg = chart_svg(universe, tl.entries, [d.here for d in tl.divergences])
+        shown = None
+        if out_dir is not None:
+            charts.append((chart_name(title), svg))
         else:
-            to_save.extend(pages)
-        results.append(row)
+            from bots.site.livetimeline import upload_chart
+            outcome = upload_chart(site, chart_name(title), svg, opts.get("summary"),
+                                   f"The chart of [[:{title}]], drawn by the timeline bot.", opts.simulate,
+                                   opts.flag("force"))
+            row["chart"] = outcome
+            if outcome.startswith("failed"):
+                doc["errors"].append({"origin": f"File:{chart_name(title)}", "message": outcome})
+            elif not outcome.startswith("skipped"):
+                shown = chart_name(title)
+        pages = render_pages(tl, limit, shown)
+        row["parts"] = [t for t, _ in pages[1:]]
+        to_save.extend(pages)
 
     publish = None
     if out_dir is not None:
@@ -173,6 +193,8 @@ def main(opts: Options) -> int:
             out_dir.mkdir(parents=True, exist_ok=True)
             for title, body in to_save:
                 (out_dir / (title_to_filename(title) + ".wikitext")).write_text(body, encoding="utf-8")
+            for name, svg in charts:
+                (out_dir / title_to_filename(name)).write_text(svg, encoding="utf-8")
         saved = {t for t, _ in to_save}
     else:
         from bots.site.livetimeline import publish_timelines

@@ -9,7 +9,7 @@ from bots.core.publish.items import Item
 from bots.site.publisher import PublishOptions, PublishResult, Publisher, open_ledger
 from bots.site.read import read_texts
 
-__all__ = ["current_texts", "publish_timelines", "read_pages"]
+__all__ = ["current_texts", "publish_timelines", "read_pages", "upload_chart"]
 
 
 def read_pages(site, titles: Iterable[str]):
@@ -32,3 +32,20 @@ def publish_timelines(site, pages: list[tuple[str, str]], summary: str, simulate
     for entry in done.skipped + done.failed:
         print(f"timeline: [[{entry['title']}]] not saved: {entry['reason']}", file=sys.stderr)
     return done
+
+
+def upload_chart(site, name: str, svg: str, summary: str, description: str, simulate: bool, force: bool) -> str:
+    """Upload a timeline's chart as File:name through the Publisher's guards (see Publisher.upload);
+    what happened, "failed: WHY" when the wiki refused it (uploads disabled, no right)."""
+    from pywikibot.exceptions import Error as PywikibotError
+
+    opts = PublishOptions(summary=summary, simulate=simulate, force=force, mode="edit")
+    try:
+        outcome = Publisher(site, None, opts, out=None).upload(name, svg.encode("utf-8"), description)
+    except (PywikibotError, RuntimeError, OSError) as exc:
+        why = " ".join(str(exc).split())[:300]
+        print(f"timeline: [[File:{name}]] not uploaded: {why}", file=sys.stderr)
+        return f"failed: {why}"
+    if outcome.startswith("skipped"):
+        print(f"timeline: [[File:{name}]] not uploaded: {outcome[len('skipped: '):]}", file=sys.stderr)
+    return outcome

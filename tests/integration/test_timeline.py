@@ -1,6 +1,7 @@
 """Timelines on the real local wiki (issue 16): the sample universe's timeline is published and renders
 cleanly; an editor's introduction survives a rebuild; a changed date moves its entry; a conflict and a
-point of divergence are shown; the drop guard refuses a run with half of the pages missing."""
+point of divergence are shown; the drop guard refuses a run with half of the pages missing; the chart is
+uploaded (honouring {{nobots}}) and renders a thumbnail."""
 from __future__ import annotations
 
 import html as htmllib
@@ -9,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 
 from .helpers import Person, api, page_text
 
@@ -57,6 +59,38 @@ def test_the_timeline_renders_with_no_red_links_and_no_raw_template_code(sample)
     assert "{{" not in text and "}}" not in text and "[[" not in text and "&#" not in text
     assert "2 November [O.S. 25 October] 1389 – February Revolution" in text
     assert 'href="/index.php/February_Revolution#Aftermath"' in html
+
+
+def test_the_chart_is_uploaded_and_renders_a_thumbnail_on_the_page(sample):
+    wiki, doc = sample
+    [row] = [r for r in doc["universes"] if r["universe"] == "Earth-1389"]
+    assert row["chart"] in ("created", "updated", "unchanged"), row["chart"]
+    info = api(wiki, action="query", prop="imageinfo", titles="File:Timeline of Earth-1389.svg",
+               iiprop="url|mime|user", iiurlwidth=480)["query"]["pages"][0]["imageinfo"][0]
+    assert info["mime"] == "image/svg+xml" and info["user"] == "MultiverseBot"
+    thumb = requests.get(info["thumburl"], timeout=60)
+    assert thumb.status_code == 200 and thumb.content[:8] == b"\x89PNG\r\n\x1a\n"     # rsvg drew it
+    html, _ = _rendered(wiki, "Timeline of Earth-1389")
+    img = re.search(r'<img [^>]*src="([^"]+)"', html)
+    assert img and "Timeline_of_Earth-1389.svg" in img.group(1) and img.group(1).endswith(".png")
+    assert 'class="new"' not in html
+
+
+def test_the_chart_upload_honours_nobots_on_the_file_page(sample):
+    wiki, _ = sample
+    Person(wiki).edit("File:Timeline of Earth-1389.svg", "{{nobots}}\nA person keeps this file.")
+    before = api(wiki, action="query", prop="imageinfo", titles="File:Timeline of Earth-1389.svg",
+                 iiprop="sha1", iilimit=10)["query"]["pages"][0]["imageinfo"]
+    res = wiki.bot("timeline", "-cat:Earth-1389", "-page:October Revolution", "-page:February Revolution",
+                   "-universe:Earth-1389", "-format:json")
+    assert res.returncode == 0, res.stderr
+    [row] = json.loads(res.stdout)["universes"]
+    assert row["chart"].startswith("skipped: {{bots}}/{{nobots}}")
+    assert "not uploaded" in res.stderr
+    after = api(wiki, action="query", prop="imageinfo", titles="File:Timeline of Earth-1389.svg",
+                iiprop="sha1", iilimit=10)["query"]["pages"][0]["imageinfo"]
+    assert after == before
+    assert "[[File:" not in page_text(wiki, "Timeline of Earth-1389")     # not shown where not uploaded
 
 
 PAGES = {

@@ -246,3 +246,26 @@ def test_the_infobox_knows_the_counterpart_field():
     """The explicit match is a parameter of the infobox's schema: the checks do not call it unknown."""
     param = SCHEMAS["Infobox historical event"].params["counterpart"]
     assert param.type == "wiki-page-name"
+
+
+# -- the chart -------------------------------------------------------------------------------------------
+
+def test_the_chart_draws_the_entries_on_a_time_axis_and_highlights_the_divergences():
+    import xml.etree.ElementTree as ET
+    from bots.core.timeline.chart import MAX_MARKS, chart_svg
+
+    entries = _years(1389, 1390, 1391, 1394)
+    svg = chart_svg("Earth-<b>&1389", entries, [entries[2]])
+    root = ET.fromstring(svg)                                  # well-formed XML, every value escaped
+    ns = "{http://www.w3.org/2000/svg}"
+    circles = root.findall(f"{ns}circle")
+    assert len(circles) == 5                                   # four entries, one divergence
+    red = [c for c in circles if c.get("fill") == "#d33"]
+    assert len(red) == 1 and red[0].find(f"{ns}title").text.startswith("Divergence: 1391")
+    xs = [float(c.get("cx")) for c in circles if c.get("fill") != "#d33"]
+    assert xs == sorted(xs) and xs[0] < xs[-1]                 # later entries further right
+    assert "Timeline of Earth-<b>&1389: 4 entries" in "".join(root.itertext())
+    assert any("Point of divergence: P2 (1391)" == t.text for t in root.findall(f"{ns}text"))
+    many = _years(*[1300 + i % 200 for i in range(MAX_MARKS * 2 + 10)])
+    big = ET.fromstring(chart_svg("E", many, []))
+    assert len(big.findall(f"{ns}circle")) <= MAX_MARKS

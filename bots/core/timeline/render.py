@@ -135,10 +135,19 @@ def _region(body: str) -> str:
     return f"{begin_marker(REGION)}\n{body.strip()}\n{end_marker(REGION)}\n"
 
 
-def render_pages(tl: Timeline, limit: int = 2_000_000) -> list[tuple[str, str]]:
-    """(title, text) of the timeline's page, then of its parts when it would pass `limit` bytes."""
+def render_pages(tl: Timeline, limit: int = 2_000_000, chart: str | None = None) -> list[tuple[str, str]]:
+    """(title, text) of the timeline's page, then of its parts when it would pass `limit` bytes;
+    `chart`: the file name of its chart, shown at the top of the page."""
     stats = _STATS.format(pages=len(tl.pages), entries=len(tl.entries))
-    head = f"{stats}\n{_summary(tl)}{_divergence_text(tl)}"
+    picture = ""
+    if chart:
+        try:
+            name = validate_title(f"File:{chart}")
+            picture = (f"[[{name}|thumb|center|960px|The timeline of {escape_value(tl.universe)}: each entry on "
+                       f"the time axis, the points of divergence in red]]\n")
+        except InvalidTitle:
+            picture = ""
+    head = f"{stats}\n{picture}{_summary(tl)}{_divergence_text(tl)}"
     groups = group_entries(tl.entries)
     body = "".join(_group_text(g, tl.report) for g in groups)
     if not groups:
