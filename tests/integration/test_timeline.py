@@ -166,3 +166,20 @@ def test_conflicts_divergence_an_introduction_a_changed_date_and_the_guard(unive
     res = _run(wiki, *list(PAGES)[:2], extra=("-force",))
     assert res.returncode == 0, res.stderr
     assert page_text(wiki, TL) != after and page_text(wiki, TL).startswith("An introduction by an editor.\n")
+
+
+def test_the_stop_page_stops_the_chart_upload_and_the_save(sample):
+    wiki, _ = sample
+    person = Person(wiki)
+    person.edit("Battle of Zeta (Earth-1389)", "{{Universe|Earth-1389}}\nIt was fought on 2 May 1391.\n")
+    text = page_text(wiki, "Timeline of Earth-1389")
+    person.edit("User:MultiverseBot/Run", "stop")
+    try:
+        res = wiki.bot("timeline", "-cat:Earth-1389", "-page:October Revolution", "-page:February Revolution",
+                       "-page:Battle of Zeta (Earth-1389)", "-universe:Earth-1389", "-format:json")
+    finally:
+        person.edit("User:MultiverseBot/Run", "run")
+    assert res.returncode == 4, (res.returncode, res.stderr)
+    [row] = json.loads(res.stdout)["universes"]
+    assert row["chart"].startswith("skipped: the stop page") and not row["saved"]
+    assert page_text(wiki, "Timeline of Earth-1389") == text
