@@ -45,8 +45,10 @@ def test_the_sample_universes_timeline_is_published(sample):
     wiki, doc = sample
     [row] = [r for r in doc["universes"] if r["universe"] == "Earth-1389"]
     assert row["title"] == "Timeline of Earth-1389" and row["saved"] and row["entries"] > 5
-    assert row["left_out"].get("calendar") == 1        # the seed's O.S./N.S. pair that is not one day
+    # the seed's O.S./N.S. pair that is not one day is left out (other tests add pages to Earth-1389 too)
+    assert row["left_out"].get("calendar", 0) >= 1
     text = page_text(wiki, "Timeline of Earth-1389")
+    assert not [e for e in _entries(text) if "7 November" in e and "October Revolution" in e]
     assert "<!-- gmw-generated: Timeline -->" in text
     assert ("* '''2 November &#91;O.S. 25 October&#93; 1389''' – [[:February Revolution|February Revolution]]: "
             "“The provisional government ruled until the October Revolution of 25 October 1389 (O.S.).”") in text
