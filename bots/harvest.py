@@ -97,7 +97,7 @@ def _error(errors: list, page: SourcePage, message: str) -> None:
     print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
-def _wiki_items(opts: Options):
+def wiki_items(opts: Options):
     """The live wiki's pages; a wiki that cannot be reached is SourceUnavailable, as a failed read."""
     from bots.cli import pass_to_pywikibot
     from bots.site.connection import open_site
@@ -119,7 +119,7 @@ def main(opts: Options) -> int:
         items = offline_pages(Path(opts.get("source")), schemas)
         total = count_source(Path(opts.get("source")))
     else:
-        items, total = _wiki_items(opts), None
+        items, total = wiki_items(opts), None
     try:
         doc = harvest(items, schemas, budget, total=total)
     except ValueError as exc:       # an unknown page generator option

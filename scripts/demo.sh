@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on a fresh machine or an old one: install what is missing, start the local Great
 # Multiverse Wiki, install the bots' templates, publish the sample universe Earth-1389 (the seed
-# article and the pages it mentions), check it and publish the report. Prints where to look.
+# article and the pages it mentions), check it and publish the report, build its timeline. Prints where
+# to look.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -36,6 +37,9 @@ case "$rc" in
     *) die "the check failed (exit $rc)" ;;
 esac
 
+step "Building the sample universe's timeline (Timeline of Earth-1389)"
+"$PY" -m bots.timeline -cat:Earth-1389 -universe:Earth-1389 -summary:"Build the timeline of Earth-1389"
+
 base="http://127.0.0.1:${GMW_WIKI_PORT}/index.php"
 cat <<EOT
 
@@ -43,6 +47,7 @@ Done. The local wiki runs at http://127.0.0.1:${GMW_WIKI_PORT}/ (data in $GMW_WI
   The seed article:  $base/October_Revolution
   The check report:  $base/Project:Consistency_report/Earth-1389
   All reports:       $base/Project:Consistency_report
+  The timeline:      $base/Timeline_of_Earth-1389
   Bot password file: $GMW_WIKI_DIR/bot-password.py (a BotPassword; never in git)
 Fix the calendar error with:  $PY -m bots.check -page:"October Revolution" -fix -simulate   (then without -simulate)
 Stop the wiki with:           scripts/wiki-down.sh   (add --purge to delete its data)

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local wiki needs, only those missing (MediaWiki 1.39, PHP, SQLite, Lua).
+# Installs the Debian packages the local wiki needs, only those missing (MediaWiki 1.39, PHP, SQLite, Lua,
+# librsvg2-bin: SVG thumbnails).
 # Usage: install-packages.sh [BACKEND...]   BACKEND: sqlite (always) or mariadb; default $GMW_WIKI_DB.
 # MariaDB comes only when asked for: SQLite is the default backend and needs no server.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PACKAGES=(mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl php-apcu
-          php-luasandbox lua5.1 curl ca-certificates)
+          php-luasandbox lua5.1 curl ca-certificates librsvg2-bin)
 backends=("$@")
-[ ${#backends[@]} -gt 0 ] || backends=("$GMW_WIKI_DB")
+[ ${#backends[@]} -gt 0 ] || backends=("${GMW_WIKI_DB:-sqlite}")
 for b in "${backends[@]}"; do
     case "$b" in
         sqlite) ;;

@@ -15,7 +15,7 @@ $file = $_SERVER['DOCUMENT_ROOT'] . $path;
 if ( $path !== '/' && is_file( $file ) ) {
 	return false;
 }
-if ( preg_match( '#^/(api|load|rest|index)\.php#', $path ) ) {
+if ( preg_match( '#^/(api|load|rest|index|img_auth)\.php#', $path ) ) {
 	return false;
 }
 $_SERVER['SCRIPT_NAME'] = '/index.php';

@@ -5,9 +5,20 @@ if ( !defined( 'MEDIAWIKI' ) ) {
 	exit;
 }
 
-// The installer may take a stub `convert` for ImageMagick; uploads are not used here.
+// The installer may take a stub `convert` for ImageMagick: not used. Uploads are on for the timeline
+// charts (SVG), rendered to PNG thumbnails by Debian's librsvg2-bin (rsvg-convert). The files live in the
+// instance folder (this file is copied there) and are served by MediaWiki's img_auth.php, so instances
+// side by side never share them.
 $wgUseImageMagick = false;
-$wgEnableUploads = false;
+$wgEnableUploads = true;
+$wgFileExtensions[] = 'svg';
+$wgSVGConverter = 'rsvg';
+$wgSVGConverters['rsvg'] = '/usr/bin/rsvg-convert -w $width -h $height -o $output $input';
+$wgUploadDirectory = __DIR__ . '/images';
+$wgUploadPath = '/img_auth.php';
+$wgGroupPermissions['bot']['upload'] = true;
+$wgGroupPermissions['bot']['reupload'] = true;
+$wgGroupPermissions['bot']['reupload-own'] = true;
 
 // The bot account publishes in bulk: no rate limit, and it may import (the import API is the fast path).
 $wgGroupPermissions['bot']['noratelimit'] = true;

@@ -136,12 +136,12 @@ if [ ! -s "$PASSWORD_FILE" ]; then
         "$GMW_BOT_USER" "$user_pass" >/dev/null
     # A BotPassword that exists already (a lost password file) is replaced.
     "${PHP[@]}" "$MW_CODE/maintenance/createBotPassword.php" --appid "$GMW_BOT_APP" \
-        --grants basic,highvolume,editpage,editprotected,createeditmovepage,import,delete,protect \
+        --grants basic,highvolume,editpage,editprotected,createeditmovepage,import,delete,protect,uploadfile,uploadeditmovefile \
         "$GMW_BOT_USER" "$bot_pass" >/dev/null 2>&1 \
     || { "${PHP[@]}" "$MW_CODE/maintenance/sql.php" --query \
             "DELETE FROM bot_passwords WHERE bp_app_id='$GMW_BOT_APP'" >/dev/null
          "${PHP[@]}" "$MW_CODE/maintenance/createBotPassword.php" --appid "$GMW_BOT_APP" \
-            --grants basic,highvolume,editpage,editprotected,createeditmovepage,import,delete,protect \
+            --grants basic,highvolume,editpage,editprotected,createeditmovepage,import,delete,protect,uploadfile,uploadeditmovefile \
             "$GMW_BOT_USER" "$bot_pass" >/dev/null; }
     ( umask 077
       printf "('%s', BotPassword('%s', '%s'))\n" "$GMW_BOT_USER" "$GMW_BOT_APP" "$bot_pass" >"$PASSWORD_FILE.tmp" )

@@ -40,8 +40,8 @@ from bots.core.sources.xmlexport import ExportPage, check_exportable
 from bots.core.wikitext.categories import category_page, used_categories
 from bots.core.wikitext.titles import namespace_of
 from bots.site.stoppage import StopPage, StopRequested
-from bots.site.write import (EditConflict, Saved, edit_page, import_pages, last_log_event, latest_revisions,
-                            may_import, read_current, revision, titles_of_pageids)
+from bots.site.write import (EditConflict, Saved, edit_page, file_state, import_pages, last_log_event,
+                            latest_revisions, may_import, read_current, revision, titles_of_pageids, upload_file)
 
 __all__ = ["PublishOptions", "PublishResult", "Publisher", "ledger_path", "open_ledger", "publish_pages"]
 
@@ -156,6 +156,37 @@ class Publisher:
                 status = "stopped" if self.result.stopped else ("failed" if self.result.failed else "ok")
                 self.ledger.finish_run(self.run_id, status, self.result.counts)
         return self.result
+
+    def upload(self, name: str, data: bytes, description: str) -> str:
+        """Upload a file the bot generates (a chart) through the same guards as a save: the stop page
+        (read now), `{{bots}}`/`{{nobots}}` on the file's page, the write guard (bots.site.connection,
+        on every request), -simulate; a file whose latest version a person uploaded is theirs and is
+        not replaced unless `force`. Returns what happened: created, updated, unchanged, simulated, or
+        "skipped: WHY"."""
+        import hashlib
+
+        try:
+            self.stop.check()
+        except StopRequested as exc:
+            self.result.stopped = str(exc)
+            return f"skipped: {exc}"
+        finally:
+            self.stop.close()
+        cur = read_current(self.site, [f"File:{name}"])[f"File:{name}"]
+        if cur.text is not None and not cur.bots_allowed:
+            return "skipped: {{bots}}/{{nobots}} on the file's page excludes this bot"
+        state = file_state(self.site, name)
+        if state is not None and state[0] == hashlib.sha1(data).hexdigest():
+            return "unchanged"
+        if state is not None and state[1] != self.bot_user and not self.opts.force:
+            return f"skipped: the latest version was uploaded by {state[1]}, not by the bot"
+        if self.opts.simulate:
+            return "simulated"
+        upload_file(self.site, name, data, self._summary_text(), description)
+        return "updated" if state is not None else "created"
+
+    def _summary_text(self) -> str:
+        return self.opts.summary[:_SUMMARY_MAX]
 
     def _batch(self, items: list[Item]) -> None:
         current = read_current(self.site, [i.title for i in items])

@@ -215,3 +215,33 @@ def last_log_event(site: pywikibot.site.APISite, title: str, types: tuple[str, .
                     "timestamp": event.get("timestamp", ""), "comment": event.get("comment", ""),
                     "target": params.get("target_title")}
     return None
+
+
+def file_state(site: pywikibot.site.APISite, name: str) -> tuple[str, str] | None:
+    """(sha1, user) of the latest version of File:name, None when there is no such file."""
+    data = site.simple_request(action="query", prop="imageinfo", iiprop="sha1|user",
+                               titles=f"File:{name}").submit()
+    for page in (data.get("query", {}).get("pages") or {}).values():
+        info = page.get("imageinfo") or []
+        if info:
+            return info[0].get("sha1", ""), info[0].get("user", "")
+    return None
+
+
+def upload_file(site: pywikibot.site.APISite, name: str, data: bytes, summary: str, text: str) -> None:
+    """One `action=upload` of `data` as File:name (a new version where it exists)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="gmw-upload-") as tmp:
+        path = Path(tmp) / name.replace("/", "_")
+        path.write_bytes(data)
+        page = pywikibot.FilePage(site, f"File:{name}")
+        # pywikibot keeps siteinfo in its API cache, per family, not per port: a local wiki seen before
+        # uploads were enabled would be taken for one without them.
+        site.siteinfo.clear()
+        site.siteinfo.get("general", expiry=0)
+        ok = site.upload(page, source_filename=str(path), summary=summary, text=text, ignore_warnings=True,
+                         report_success=False)
+        if not ok:
+            raise RuntimeError(f"the wiki did not take the upload of File:{name}")

@@ -69,14 +69,35 @@ def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
     assert harvested["date"].calendar.value == "gregorian" and harvested["date_os"].calendar.value == "julian"
 
 
-def test_a_source_longer_than_the_read_ahead_is_harvested_whole():
-    """The pool reads 200 pages ahead of the results; every page keeps its own record."""
-    from bots.core.sources import SourcePage
-    from bots.core.wikitext.schema import load_schemas
-    from bots.harvest import harvest
+def test_facts_name_their_section_and_the_phrase_they_were_read_from():
+    text = ("The '''Siege''' began on 3 May 1389 after a long winter.\n\n== Aftermath ==\n"
+            "Peace was signed in [[Treaty of Narva|the treaty]] on 9 June 1390. Later things happened.\n")
+    facts = {f["date"]: f for f in harvest_page("Siege", text, SCHEMAS)["facts"]}
+    assert facts["1389-05-03"]["section"] is None
+    assert facts["1389-05-03"]["phrase"] == "The Siege began on 3 May 1389 after a long winter."
+    assert facts["1390-06-09"]["section"] == "Aftermath"
+    assert facts["1390-06-09"]["phrase"] == "Peace was signed in the treaty on 9 June 1390."
 
-    pages = [SourcePage(f"Page {i}", f"Page {i} was founded in {1000 + i}.\n", f"p{i}") for i in range(1200)]
-    doc = harvest(iter(pages), load_schemas())
-    assert doc["pages"] == 1200 and not doc["errors"]
-    assert [r["title"] for r in doc["records"]] == [p.title for p in pages]
-    assert all(str(1000 + i) in json.dumps(r["facts"]) for i, r in enumerate(doc["records"]))
+
+def test_a_long_sentence_is_quoted_short_around_its_date():
+    text = "Words " * 60 + "and then on 3 May 1389 it began " + "more " * 60 + "."
+    fact = harvest_page("X", text, SCHEMAS)["facts"][0]
+    assert "3 May 1389" in fact["phrase"] and len(fact["phrase"]) <= 160
+
+
+def test_dated_links_are_harvested_from_the_same_scan():
+    text = "It followed the [[October Revolution]] of 25 October 1389 (O.S.). See [[Petrograd]]."
+    rec = harvest_page("X", text, SCHEMAS)
+    assert rec["dated_links"] == [{"target": "October Revolution", "line": 1, "date": "1389-10-25",
+                                   "calendar": "julian", "precision": "day", "text": "25 October 1389"}]
+
+
+def test_the_harvest_of_many_pages_keeps_every_page():
+    """Pages are handed to the workers ahead of their results (chunks of 50): a page's place in the
+    stream, not the number of pages waiting, names it (the old key collided after 200 pages)."""
+    from bots.harvest import harvest
+    from bots.core.sources import SourcePage
+
+    items = [SourcePage(f"Page {i}", f"It happened on {i % 28 + 1} May 1389.", f"f:{i}") for i in range(320)]
+    doc = harvest(iter(items), SCHEMAS)
+    assert doc["errors"] == [] and [r["title"] for r in doc["records"]] == [f"Page {i}" for i in range(320)]

@@ -20,7 +20,7 @@ from bots.core.jobs.schedule import Schedule, ScheduleError
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
-PROJECT_BOTS = {"check", "publish", "install_templates"}
+PROJECT_BOTS = {"check", "publish", "install_templates", "timeline"}
 
 
 def t(text: str) -> datetime:
@@ -127,7 +127,7 @@ def test_dotted_modules_only_when_allowed():
 
 def test_discover_bots_finds_the_entry_points_and_only_them():
     found = discover_bots(ROOT / "bots")
-    assert found == {"check", "publish", "generate", "harvest", "install_templates"}
+    assert found == {"check", "publish", "generate", "harvest", "install_templates", "timeline"}
 
 
 # -- due -------------------------------------------------------------------------------------------

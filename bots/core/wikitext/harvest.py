@@ -2,17 +2,24 @@
 
 The records feed the cross-page checks and the `harvest` bot's JSON output:
   {"title", "universe", "universe_source", "infoboxes": [{"template", "line", "params"}],
-   "facts": [{"text", "date", "calendar", "precision", "valid", "line", "role", "source"}],
+   "facts": [{"text", "date", "calendar", "precision", "valid", "line", "role", "source", "section", "phrase"}],
    "pairs": [{"old_style", "new_style", "line", "consistent", "expected_new_style"}],
+   "dated_links": [{"target", "line", "date", "calendar", "precision", "text"}],
    "links": [target, ...], "categories": [name, ...]}
-`source` is "prose" or "infobox:<param>". Dates are ISO ("1389-10-25", "1389-10", "1389").
+`source` is "prose" or "infobox:<param>"; `section` the heading of the section a prose fact is in (None in
+the lead and the infobox); `phrase` the short plain phrase it was read from (bots.core.wikitext.phrase);
+`dated_links` the links a date right after them dates (bots.core.wikitext.datedlinks), from the same scan.
+Dates are ISO ("1389-10-25", "1389-10", "1389").
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 
 from bots.core.wikitext.article import Article
 from bots.core.dates.convention import convention_date, is_date_param
 from bots.core.dates.scanner import Date, DateMention, find_dates, parse_date
+from bots.core.wikitext.datedlinks import dated_links
+from bots.core.wikitext.phrase import phrase_at
 from bots.core.wikitext.schema import TemplateSchema
 
 __all__ = ["harvest_article", "harvest_page", "infobox_dates"]
@@ -38,23 +45,28 @@ def infobox_dates(article: Article, schemas: dict[str, TemplateSchema]) -> list[
     return out
 
 
-def _fact(m: DateMention, source: str) -> dict:
+def _fact(article: Article, m: DateMention, starts: list[int]) -> dict:
     d = m.date
+    i = bisect_right(starts, m.start)
     return {"text": m.text, "date": d.iso(), "calendar": d.calendar.value, "precision": d.precision.value,
-            "valid": d.valid, "line": m.line, "role": m.role, "source": source}
+            "valid": d.valid, "line": m.line, "role": m.role, "source": "prose",
+            "section": article.sections[i - 1].title if i else None,
+            "phrase": phrase_at(article.text, m.start, m.end)}
 
 
 def harvest_article(article: Article, schemas: dict[str, TemplateSchema] | None = None) -> dict:
     schemas = schemas or {}
     claims = article.universe_claims
     scan = find_dates(article.text)
-    facts = [_fact(m, "prose") for m in scan.dates if article.infobox is None
+    starts = [s.start for s in article.sections]
+    facts = [_fact(article, m, starts) for m in scan.dates if article.infobox is None
              or not _inside_infobox(article, m.start)]
     box = article.infobox
     for name, value, date in infobox_dates(article, schemas):
         facts.append({"text": value, "date": date.iso(), "calendar": date.calendar.value,
                       "precision": date.precision.value, "valid": date.valid, "line": box.line,
-                      "role": None, "source": f"infobox:{name}"})
+                      "role": None, "source": f"infobox:{name}", "section": None,
+                      "phrase": f"{name}: {' '.join(value.split())}"[:160]})
     pairs = []
     for p in scan.pairs:
         try:
@@ -70,6 +82,9 @@ def harvest_article(article: Article, schemas: dict[str, TemplateSchema] | None 
         "infoboxes": [{"template": b.name, "line": b.line, "params": b.params()} for b in article.infoboxes],
         "facts": facts,
         "pairs": pairs,
+        "dated_links": [{"target": d.target, "line": d.line, "date": d.date.iso(),
+                         "calendar": d.date.calendar.value, "precision": d.date.precision.value,
+                         "text": d.text} for d in dated_links(article, scan)],
         "links": sorted({link.target for link in article.links}),
         "categories": [c.name for c in article.categories],
     }

@@ -15,7 +15,6 @@ must not invent claims the text does not make.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +22,8 @@ from typing import Iterable, Iterator
 
 from bots.core.wikitext.article import Article
 from bots.core.dates.calendar import Calendar, is_valid_day, julian_to_gregorian
-from bots.core.dates.scanner import Date, DateMention, DateScan, Precision, find_dates
+from bots.core.dates.scanner import Date, DateScan, Precision, find_dates
+from bots.core.wikitext.datedlinks import MAX_GAP, DatedLink, dated_links, is_interwiki
 from bots.core.wikitext.harvest import infobox_dates
 from bots.core.wikitext.titles import namespace_of, normalize_title
 from bots.core.wikitext.universe import base_title, universe_from_title
@@ -34,7 +34,7 @@ __all__ = ["GROUP", "crosspage_rule", "DatedLink", "PageSummary", "summarize", "
            "dates_agree", "MAX_GAP"]
 
 GROUP = "crosspage"
-MAX_GAP = 40   # characters allowed between a link's "]]" and the date that dates it
+_REDIRECT_RE = re.compile(r"\s*#redirect\s*:?\s*\[\[([^\[\]|\n]+)", re.I)
 
 
 def crosspage_rule(rule_id: str, severity: Severity, doc: str) -> str:
@@ -61,27 +61,6 @@ UNIVERSE_MISSING = crosspage_rule(
     "universe-missing", Severity.INFO,
     "A content page names no universe, so no cross-page check can compare it.")
 
-_LINK_RE = re.compile(r"\[\[([^\[\]{}|\n]+)(?:\|[^\[\]\n]*)?\]\]")
-# What may stand between a link and the date that dates it; a verb, if any, must be about the event.
-_GAP_RE = re.compile(
-    r"\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|is)\s+)?"
-    r"(?:(?:first\s+)?(?:held|fought|signed|proclaimed|founded|established|began|begun|started"
-    r"|took\s+place|broke\s+out|happened|occurred|met|dated)\s+)?"
-    r"(?:(?:of|on|in|from)\s+(?:the\s+year\s+)?)?\(?\s*", re.I)
-_REDIRECT_RE = re.compile(r"\s*#redirect\s*:?\s*\[\[([^\[\]|\n]+)", re.I)
-# Interwiki prefixes are not modelled by `titles`: links such as [[w:Foo]] or [[de:Foo]] are not pages here.
-_INTERWIKI = {"w", "wikipedia", "wikt", "wiktionary", "commons", "c", "meta", "m", "mw", "wikidata", "d",
-              "species", "wikiquote", "q", "wikisource", "s", "wikibooks", "b", "wikinews", "n",
-              "wikiversity", "v", "wikivoyage", "voy", "phab", "gerrit"}
-_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z]{2,8})?")
-
-
-@dataclass(frozen=True, slots=True)
-class DatedLink:
-    target: str
-    line: int
-    date: Date
-    text: str       # the date as the linking page writes it
 
 
 @dataclass(slots=True)
@@ -102,13 +81,6 @@ class PageSummary:
     box_line: int = 1
 
 
-def is_interwiki(target: str) -> bool:
-    prefix, colon, rest = target.partition(":")
-    if not colon or " " in prefix or rest[:1] == " ":
-        return False
-    return prefix.lower() in _INTERWIKI or _LANG_CODE.fullmatch(prefix.lower()) is not None
-
-
 def summarize(view: PageView, schemas: dict | None = None, scan: DateScan | None = None) -> PageSummary:
     """Read one page into its summary (the page's single find_dates pass unless `scan` is given)."""
     article = view.article
@@ -127,7 +99,7 @@ def summarize(view: PageView, schemas: dict | None = None, scan: DateScan | None
         return summary
     if scan is None:   # one find_dates pass per page, shared with the date rules (rules/dates.py)
         scan = view.extras.get("_date_scan") or view.extras.setdefault("_date_scan", find_dates(view.text))
-    summary.dated_links = tuple(_dated_links(article, scan))
+    summary.dated_links = tuple(dated_links(article, scan))
     _own_date(summary, article, scan, schemas or {})
     box = article.infobox
     if box is not None:
@@ -146,28 +118,6 @@ def _conflict(article: Article) -> tuple[int, str] | None:
     other = next(c for c in claims if c.name != first.name)
     says = ", ".join(f"{c.source} says {c.name}" for c in claims)
     return (other.line or first.line or 1), says
-
-
-def _dated_links(article: Article, scan: DateScan) -> Iterator[DatedLink]:
-    text = article.text
-    mentions = scan.dates                      # in text order
-    starts = [m.start for m in mentions]
-    os_side = {id(p.new_style): p.old_style for p in scan.pairs}
-    os_side.update({id(p.old_style): p.old_style for p in scan.pairs})
-    for lm in _LINK_RE.finditer(text):
-        i = bisect_left(starts, lm.end())
-        if i == len(mentions) or mentions[i].start - lm.end() > MAX_GAP:
-            continue
-        gap = text[lm.end():mentions[i].start]
-        if gap.count("\n") > 1 or not _GAP_RE.fullmatch(gap):
-            continue
-        target = normalize_title(lm.group(1))
-        if not target or namespace_of(target) != 0 or is_interwiki(target):
-            continue
-        mention: DateMention = os_side.get(id(mentions[i]), mentions[i])   # a pair: its O.S. side
-        if mention.role == "end" or not mention.date.valid:
-            continue
-        yield DatedLink(target, article.line_at(lm.start()), mention.date, mention.text)
 
 
 def _own_date(summary: PageSummary, article: Article, scan: DateScan, schemas: dict) -> None:
