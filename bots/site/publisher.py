@@ -2,7 +2,7 @@
 
 publish, `check -fix`, the report pages, the job status page and install_templates all hand it
 Items (bots.core.publish.items); it alone writes. For every page: the stop page has been read within
-the last 10 edits, `{{bots}}`/`{{nobots}}` is honoured, the new text is merged into the page as
+the last 10 edits or 2 seconds, whichever is more, `{{bots}}`/`{{nobots}}` is honoured, the new text is merged into the page as
 people left it (bots.core.publish.plan, three-way with the ledger's last generated text), a page
 a person moved is followed to its new title and a page a person deleted is not re-created (unless
 `recreate`), the save is conflict-safe (base revision id; MediaWiki's own merge of a crossing edit
@@ -39,13 +39,16 @@ from bots.core.publish.plan import Action, Current, Plan, plan_page, redirect_ta
 from bots.core.sources.xmlexport import ExportPage, check_exportable
 from bots.core.wikitext.categories import category_page, used_categories
 from bots.core.wikitext.titles import namespace_of
+from bots.site.connection import default_workers, lagged_within, wiki_facts
+from bots.core.stoppage import STOP_INTERVAL
 from bots.site.stoppage import StopPage, StopRequested
 from bots.site.write import (EditConflict, Saved, edit_page, import_pages, last_log_event, latest_revisions,
-                            may_import, read_current, revision, titles_of_pageids)
+                            read_current, revision, titles_of_pageids)
 
 __all__ = ["PublishOptions", "PublishResult", "Publisher", "ledger_path", "open_ledger", "publish_pages"]
 
 Gate = Callable[[str, str], list[str]]     # (title, text) -> reasons that block the page
+_LAG_CALM = 60.0                           # seconds after a maxlag answer in which edits go in series
 _SUMMARY_MAX = 490                         # MediaWiki cuts edit summaries at 500 characters
 
 
@@ -54,7 +57,7 @@ class PublishOptions:
     summary: str
     simulate: bool = False
     force: bool = False
-    workers: int = 1
+    workers: int | None = 1     # concurrent edits; None: chosen from the wiki (bots.core.publish.workers)
     mode: str = "auto"          # auto | edit | import
     batch: int = 10             # pages per import request (the stop page is read between batches)
     minor: bool = False
@@ -74,6 +77,7 @@ class PublishResult:
     diffs: list[dict] = field(default_factory=list)     # -simulate: {"title", "action", "diff"} per page
     stopped: str | None = None
     elapsed: float = 0.0
+    workers: dict = field(default_factory=dict)         # {"count", "why"}: the edit workers and why
 
     @property
     def counts(self) -> dict[str, int]:
@@ -84,7 +88,7 @@ class PublishResult:
         return {"simulate": simulate, "counts": self.counts, "created": self.created, "updated": self.updated,
                 "unchanged": len(self.unchanged), "skipped": self.skipped, "failed": self.failed,
                 "notes": self.notes, **({"diffs": self.diffs} if simulate else {}),
-                "stopped": self.stopped, "elapsed": round(self.elapsed, 3),
+                "stopped": self.stopped, "workers": self.workers, "elapsed": round(self.elapsed, 3),
                 "rate": round(total / self.elapsed, 2) if self.elapsed else None}
 
 
@@ -112,13 +116,17 @@ class Publisher:
         """`out`: where -simulate prints its diffs (None: only in the result, for a JSON document)."""
         self.site, self.ledger, self.opts, self.out = site, ledger, opts, out
         self.result = PublishResult()
-        self.stop = StopPage(site, read_ahead=True)
+        self.stop = StopPage(site, read_ahead=True, interval=STOP_INTERVAL)
         self.bot_user = site.username()
-        self.max_bytes = int(site.siteinfo.get("maxarticlesize", 2048 * 1024))
-        self.can_import = opts.mode != "edit" and not opts.simulate and may_import(site)
+        facts = wiki_facts(site)        # once: dbtype, the size limit, the account's rights
+        self.max_bytes = facts.max_bytes
+        self.can_import = opts.mode != "edit" and not opts.simulate and "importupload" in facts.rights
         if opts.mode == "import" and not self.can_import and not opts.simulate:
             raise PermissionError("-mode:import: this account may not import (needs the importupload right)")
         self.run_id = None
+        choice = default_workers(site, facts, opts.workers)
+        self.workers = choice.count
+        self.result.workers = {"count": choice.count, "why": choice.why}
 
     # -- the run ---------------------------------------------------------------------------------
     def run(self, items: Iterable[Item | Rejected], total: int | None = None) -> PublishResult:
@@ -324,9 +332,7 @@ class Publisher:
         imported: list[_Job] = []
         for i in range(0, len(creates), self.opts.batch):
             chunk = creates[i:i + self.opts.batch]
-            self.stop.check()
-            self.stop.sent(len(chunk))
-            self.stop.read_ahead()      # the check for the next chunk is read while this one imports
+            self.stop.before_edits(len(chunk))   # a check when due; the next one is read while this imports
             # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
             # Store what an edit would, so that later runs and editors see the same text.
             pages = [ExportPage(job.target, job.plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(job.target))
@@ -362,16 +368,18 @@ class Publisher:
     def _edit(self, edits: list[_Job]) -> None:
         if not edits:
             return
-        if self.opts.workers <= 1:
+        if self.workers <= 1:
             for job in edits:
                 self.stop.before_edit()
                 self._finish_edit(job, self._try_save(job))
             return
-        with ThreadPoolExecutor(self.opts.workers) as pool:
+        with ThreadPoolExecutor(self.workers) as pool:
             pending: dict[Future, _Job] = {}
             queue = list(edits)
             while queue or pending:
-                while queue and len(pending) < self.opts.workers:
+                # While the wiki reports replication lag, one edit at a time: it is the load we add.
+                width = 1 if lagged_within(self.site, _LAG_CALM) else self.workers
+                while queue and len(pending) < width:
                     self.stop.before_edit()
                     job = queue.pop(0)
                     pending[pool.submit(self._try_save, job)] = job
