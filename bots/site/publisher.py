@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pywikibot
 from pywikibot.exceptions import APIError, Error as PywikibotError
@@ -330,25 +331,62 @@ class Publisher:
 
     def _import(self, creates: list[_Job]) -> None:
         imported: list[_Job] = []
-        for i in range(0, len(creates), self.opts.batch):
-            chunk = creates[i:i + self.opts.batch]
-            self.stop.before_edits(len(chunk))   # a check when due; the next one is read while this imports
-            # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
-            # Store what an edit would, so that later runs and editors see the same text.
-            pages = [ExportPage(job.target, job.plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(job.target))
-                     for job in chunk]
-            try:
-                done = import_pages(self.site, pages, self._summary(chunk[0]))
-            except PywikibotError as exc:
-                # The import path failed as a whole: fall back to one edit per page.
-                pywikibot.log(f"import failed ({exc}); falling back to edits")
-                self._edit(chunk)
-                continue
-            for job in chunk:
-                if job.target in done:
-                    imported.append(job)
-                else:
-                    self._fail(job.item.title, job.item.origin, "the import API did not import this page")
+        chunks = [creates[i:i + self.opts.batch] for i in range(0, len(creates), self.opts.batch)]
+        try:
+            for chunk, done in self._imported_chunks(chunks):
+                if isinstance(done, PywikibotError):
+                    # The import path failed as a whole: fall back to one edit per page.
+                    pywikibot.log(f"import failed ({done}); falling back to edits")
+                    self._edit(chunk)
+                    continue
+                for job in chunk:
+                    if job.target in done:
+                        imported.append(job)
+                    else:
+                        self._fail(job.item.title, job.item.origin, "the import API did not import this page")
+        finally:        # a stop, too, leaves what was imported in the ledger
+            self._record_imports(imported)
+
+    def _imported_chunks(self, chunks: list[list[_Job]]) -> Iterator[tuple[list[_Job], set[str] | PywikibotError]]:
+        """(chunk, titles imported or the error) in order; `workers` import requests at a time (on a
+        wiki that takes concurrent writes), one at a time while it reports lag. A stop request ends
+        the run only after the requests already sent are answered and recorded."""
+        if self.workers <= 1:
+            for chunk in chunks:
+                self.stop.before_edits(len(chunk))   # a check when due; the next one is read while this imports
+                yield chunk, self._import_chunk(chunk)
+            return
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="publish-import") as pool:
+            pending: deque[tuple[list[_Job], Future]] = deque()
+            stopped: StopRequested | None = None
+            for chunk in chunks:
+                width = 1 if lagged_within(self.site, _LAG_CALM) else self.workers
+                while len(pending) >= width:
+                    first, fut = pending.popleft()
+                    yield first, fut.result()
+                try:
+                    self.stop.before_edits(len(chunk))
+                except StopRequested as exc:
+                    stopped = exc
+                    break
+                pending.append((chunk, pool.submit(self._import_chunk, chunk)))
+            while pending:
+                first, fut = pending.popleft()
+                yield first, fut.result()
+            if stopped is not None:
+                raise stopped
+
+    def _import_chunk(self, chunk: list[_Job]) -> set[str] | PywikibotError:
+        # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
+        # Store what an edit would, so that later runs and editors see the same text.
+        pages = [ExportPage(job.target, job.plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(job.target))
+                 for job in chunk]
+        try:
+            return import_pages(self.site, pages, self._summary(chunk[0]))
+        except PywikibotError as exc:
+            return exc
+
+    def _record_imports(self, imported: list[_Job]) -> None:
         if not imported:
             return
         # One query for the revisions, one ledger transaction, for the whole batch.
