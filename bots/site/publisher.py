@@ -12,12 +12,16 @@ bots.site), and the ledger records what the bot generated as soon as it is saved
 Order of work for each batch of 50 items: read their current text in one request, look them up in
 the ledger, plan, gate (error-level findings block a page unless forced), then write: new pages
 through the import API where the account may import (`mode` auto/import), the rest through one
-`action=edit` each, `workers` at a time. A run killed at any moment can be run again: what was
-saved is seen as unchanged.
+`action=edit` each, `workers` requests at a time. A run killed at any moment can be run again: what
+was saved is seen as unchanged.
 
-The writes of one batch run in a writer thread while the next batch is read, planned and gated:
-MediaWiki takes one write at a time, so the wiki is kept busy instead of waiting for the bot. At
-most one batch is in flight; the stop page is read by the writer before its edits as before.
+The workers are chosen from the wiki, read once (bots.core.publish.workers): 1 on SQLite (it writes
+one at a time) and on any wiki we don't run (requests in series), several on our own wiki on a
+database server; in series while the wiki reports replication lag. The writes of one batch run in a
+writer thread while the next batch is read, planned and gated, so the wiki is kept busy instead of
+waiting for the bot. At most one batch is in flight; the stop page is read by the writer before its
+edits as before. An edit's answer carries its new revision (and whether MediaWiki merged it): a save
+is never read back, except when its answer was lost.
 """
 from __future__ import annotations
 
