@@ -69,7 +69,9 @@ def run_ours(setup: Setup, src: dict, src2: dict, n: int, mode: str = "auto", ex
         def publish(folder: Path, count: str):
             def run() -> float:
                 t, r = w.bot("publish", f"-source:{folder}", *args)
-                assert json.loads(r.stdout)["counts"][count] == n, r.stdout[-500:]
+                # n pages, and on a first load the category pages they use (created once, not measured apart)
+                counts = json.loads(r.stdout)["counts"]
+                assert n <= counts[count] <= n + 5 and counts["failed"] == 0, r.stdout[-500:]
                 return t
             return run
 

@@ -53,7 +53,10 @@ SPEC = Spec((
     summary(DEFAULT_SUMMARY),
     ALWAYS,
     flag("force", "publish pages that the pre-publish checks would block (error-level findings)"),
-    number("workers", "concurrent edit requests (default: 2 on a loopback wiki, 1 elsewhere)"),
+    number("workers", "concurrent edit requests (default: chosen from the wiki, read once: 1 on\n"
+           "SQLite and on any wiki that is not on this machine (requests in series); 4 on a\n"
+           "local wiki on MariaDB/MySQL or PostgreSQL when the account has noratelimit; in series\n"
+           "while the wiki reports replication lag)"),
     choice("mode", ("auto", "edit", "import"), "auto (default): new pages through the import API when the "
            "account may import,\nthe rest by edits; edit: edits only; import: insist on the import API for "
            "new pages", "auto"),
@@ -86,11 +89,11 @@ def main(opts: Options) -> int:
     from bots.core.wikitext.schema import load_schemas
     from bots.core.check.gate import make_gate
     from bots.site.publisher import PublishOptions, Publisher, open_ledger
-    from bots.site.connection import is_local, open_site
+    from bots.site.connection import open_site
 
     site = open_site(write=True)
     simulate = bool(pywikibot.config.simulate)
-    workers = opts.get("workers") or (2 if is_local(site) else 1)
+    workers = opts.get("workers") or None       # None: the publisher chooses from the wiki
     schemas = load_schemas()
     with open_ledger(site, Path(opts.get("state")) if opts.get("state") else None) as ledger:
         options = PublishOptions(summary=opts.get("summary"), simulate=simulate, force=opts.flag("force"),
@@ -124,6 +127,8 @@ def report(doc: dict, as_json: bool) -> None:
         print(f"stopped: {doc['stopped']}")
     c = doc["counts"]
     rate = f" in {doc['elapsed']:.1f}s ({doc['rate']} pages/s)" if doc.get("rate") else ""
+    if doc.get("workers"):
+        print(f"workers: {doc['workers']['count']} ({doc['workers']['why']})")
     print(f"publish: {c['created']} {verb}created, {c['updated']} {verb}updated, {c['unchanged']} unchanged, "
           f"{c['skipped']} skipped, {c['failed']} failed{rate}")
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,12 +20,13 @@ from pywikibot import config  # noqa: E402
 from pywikibot.comms import http  # noqa: E402
 from pywikibot.exceptions import FatalServerError  # noqa: E402
 
+from bots.core.publish.workers import WorkerChoice, edit_workers, lag_pause  # noqa: E402
 from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,  # noqa: E402
                                   parse_allowed_hosts)
 from bots.site.httpguard import RequestRefused, guard_session  # noqa: E402
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
-           "state_dir", "quiet_tracebacks"]
+           "state_dir", "quiet_tracebacks", "default_workers", "lagged_within", "WikiFacts", "wiki_facts"]
 
 
 def api_url(site: pywikibot.site.APISite) -> str:
@@ -63,6 +66,7 @@ def open_site(*, write: bool = False, login: bool = True) -> pywikibot.site.APIS
     if write:
         guard_writes(api_url(site))   # the family may have resolved to another URL
     _reads_as_get(site)
+    _lag_in_proportion(site)
     if login:
         site.login()
     return site
@@ -133,3 +137,58 @@ def state_dir(site: pywikibot.site.APISite) -> Path:
         return Path(wiki_dir) / "state"
     return ROOT / ".state"
 
+
+
+@dataclass(frozen=True)
+class WikiFacts:
+    dbtype: str                 # siteinfo general.dbtype: "sqlite", "mysql" (MariaDB too), "postgres"
+    rights: frozenset[str]      # the account's userinfo rights
+    max_bytes: int              # siteinfo general.maxarticlesize
+
+
+def wiki_facts(site: pywikibot.site.APISite) -> WikiFacts:
+    """The database type, the page size limit and the account's rights, in one request.
+
+    Read from the wiki itself, not from pywikibot's siteinfo cache: that cache is keyed by family, code
+    and user, not by URL, so two local wikis (SQLite and MariaDB instances side by side) share it."""
+    try:
+        query = site.simple_request(action="query", meta="siteinfo|userinfo", siprop="general",
+                                    uiprop="rights", formatversion=2).submit()["query"]
+        general, rights = query.get("general", {}), query.get("userinfo", {}).get("rights", [])
+    except pywikibot.exceptions.APIError:        # a wiki that hides them: assume the least
+        general, rights = {}, []
+    return WikiFacts(str(general.get("dbtype", "")), frozenset(rights),
+                     int(general.get("maxarticlesize", 2048 * 1024)))
+
+
+def default_workers(site: pywikibot.site.APISite, facts: WikiFacts, configured: int | None = None) -> WorkerChoice:
+    """The edit workers for this wiki and account (bots.core.publish.workers)."""
+    return edit_workers(facts.dbtype, local=is_local(site), rights=facts.rights, configured=configured)
+
+
+def lagged_within(site: pywikibot.site.APISite, seconds: float) -> bool:
+    """The wiki answered maxlag within the last `seconds` (the publisher then edits in series)."""
+    when = getattr(site.throttle, "_gmw_lagged_at", None)
+    return when is not None and time.monotonic() - when < seconds
+
+
+def _lag_in_proportion(site: pywikibot.site.APISite) -> None:
+    """After a maxlag answer pywikibot holds every thread's requests for max(Retry-After, lag x tries / 5):
+    MediaWiki's Retry-After is at least 5 s, so a lag of 1 s costs 5 s and one of 60 s only 12 s. The
+    pause here is the reported lag (times pywikibot's tries, which it passes in), bounded by retry_max
+    (bots.core.publish.workers.lag_pause). The throttle's lock still holds every worker meanwhile."""
+    throttle = site.throttle
+    if getattr(throttle, "_gmw_proportional", False):
+        return
+
+    def lag(lagtime: float | None = None) -> None:
+        started = time.monotonic()
+        throttle._gmw_lagged_at = started
+        with throttle.lock:
+            pause = lag_pause(lagtime or None, attempt=1, retry_after=throttle.retry_after or None,
+                              cap=float(config.retry_max))
+            pywikibot.log(f"maxlag: holding requests {pause:.1f}s (reported lag x tries: {lagtime})")
+            throttle.wait(pause - (time.monotonic() - started))
+
+    throttle.lag = lag
+    throttle._gmw_proportional = True

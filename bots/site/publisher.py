@@ -12,21 +12,26 @@ bots.site), and the ledger records what the bot generated as soon as it is saved
 Order of work for each batch of 50 items: read their current text in one request, look them up in
 the ledger, plan, gate (error-level findings block a page unless forced), then write: new pages
 through the import API where the account may import (`mode` auto/import), the rest through one
-`action=edit` each, `workers` at a time. A run killed at any moment can be run again: what was
-saved is seen as unchanged.
+`action=edit` each, `workers` requests at a time. A run killed at any moment can be run again: what
+was saved is seen as unchanged.
 
-The writes of one batch run in a writer thread while the next batch is read, planned and gated:
-MediaWiki takes one write at a time, so the wiki is kept busy instead of waiting for the bot. At
-most one batch is in flight; the stop page is read by the writer before its edits as before.
+The workers are chosen from the wiki, read once (bots.core.publish.workers): 1 on SQLite (it writes
+one at a time) and on any wiki we don't run (requests in series), several on our own wiki on a
+database server; in series while the wiki reports replication lag. The writes of one batch run in a
+writer thread while the next batch is read, planned and gated, so the wiki is kept busy instead of
+waiting for the bot. At most one batch is in flight; the stop page is read by the writer before its
+edits as before. An edit's answer carries its new revision (and whether MediaWiki merged it): a save
+is never read back, except when its answer was lost.
 """
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pywikibot
 from pywikibot.exceptions import APIError, Error as PywikibotError
@@ -39,13 +44,16 @@ from bots.core.publish.plan import Action, Current, Plan, plan_page, redirect_ta
 from bots.core.sources.xmlexport import ExportPage, check_exportable
 from bots.core.wikitext.categories import category_page, used_categories
 from bots.core.wikitext.titles import namespace_of
+from bots.site.connection import default_workers, lagged_within, wiki_facts
+from bots.core.stoppage import STOP_INTERVAL
 from bots.site.stoppage import StopPage, StopRequested
 from bots.site.write import (EditConflict, Saved, edit_page, file_state, import_pages, last_log_event,
-                            latest_revisions, may_import, read_current, revision, titles_of_pageids, upload_file)
+                            latest_revisions, read_current, revision, titles_of_pageids, upload_file)
 
 __all__ = ["PublishOptions", "PublishResult", "Publisher", "ledger_path", "open_ledger", "publish_pages"]
 
 Gate = Callable[[str, str], list[str]]     # (title, text) -> reasons that block the page
+_LAG_CALM = 60.0                           # seconds after a maxlag answer in which edits go in series
 _SUMMARY_MAX = 490                         # MediaWiki cuts edit summaries at 500 characters
 
 
@@ -54,7 +62,7 @@ class PublishOptions:
     summary: str
     simulate: bool = False
     force: bool = False
-    workers: int = 1
+    workers: int | None = 1     # concurrent edits; None: chosen from the wiki (bots.core.publish.workers)
     mode: str = "auto"          # auto | edit | import
     batch: int = 10             # pages per import request (the stop page is read between batches)
     minor: bool = False
@@ -74,6 +82,7 @@ class PublishResult:
     diffs: list[dict] = field(default_factory=list)     # -simulate: {"title", "action", "diff"} per page
     stopped: str | None = None
     elapsed: float = 0.0
+    workers: dict = field(default_factory=dict)         # {"count", "why"}: the edit workers and why
 
     @property
     def counts(self) -> dict[str, int]:
@@ -84,7 +93,7 @@ class PublishResult:
         return {"simulate": simulate, "counts": self.counts, "created": self.created, "updated": self.updated,
                 "unchanged": len(self.unchanged), "skipped": self.skipped, "failed": self.failed,
                 "notes": self.notes, **({"diffs": self.diffs} if simulate else {}),
-                "stopped": self.stopped, "elapsed": round(self.elapsed, 3),
+                "stopped": self.stopped, "workers": self.workers, "elapsed": round(self.elapsed, 3),
                 "rate": round(total / self.elapsed, 2) if self.elapsed else None}
 
 
@@ -112,13 +121,17 @@ class Publisher:
         """`out`: where -simulate prints its diffs (None: only in the result, for a JSON document)."""
         self.site, self.ledger, self.opts, self.out = site, ledger, opts, out
         self.result = PublishResult()
-        self.stop = StopPage(site, read_ahead=True)
+        self.stop = StopPage(site, read_ahead=True, interval=STOP_INTERVAL)
         self.bot_user = site.username()
-        self.max_bytes = int(site.siteinfo.get("maxarticlesize", 2048 * 1024))
-        self.can_import = opts.mode != "edit" and not opts.simulate and may_import(site)
+        facts = wiki_facts(site)        # once: dbtype, the size limit, the account's rights
+        self.max_bytes = facts.max_bytes
+        self.can_import = opts.mode != "edit" and not opts.simulate and "importupload" in facts.rights
         if opts.mode == "import" and not self.can_import and not opts.simulate:
             raise PermissionError("-mode:import: this account may not import (needs the importupload right)")
         self.run_id = None
+        choice = default_workers(site, facts, opts.workers)
+        self.workers = choice.count
+        self.result.workers = {"count": choice.count, "why": choice.why}
 
     # -- the run ---------------------------------------------------------------------------------
     def run(self, items: Iterable[Item | Rejected], total: int | None = None) -> PublishResult:
@@ -353,27 +366,62 @@ class Publisher:
 
     def _import(self, creates: list[_Job]) -> None:
         imported: list[_Job] = []
-        for i in range(0, len(creates), self.opts.batch):
-            chunk = creates[i:i + self.opts.batch]
-            self.stop.check()
-            self.stop.sent(len(chunk))
-            self.stop.read_ahead()      # the check for the next chunk is read while this one imports
-            # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
-            # Store what an edit would, so that later runs and editors see the same text.
-            pages = [ExportPage(job.target, job.plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(job.target))
-                     for job in chunk]
-            try:
-                done = import_pages(self.site, pages, self._summary(chunk[0]))
-            except PywikibotError as exc:
-                # The import path failed as a whole: fall back to one edit per page.
-                pywikibot.log(f"import failed ({exc}); falling back to edits")
-                self._edit(chunk)
-                continue
-            for job in chunk:
-                if job.target in done:
-                    imported.append(job)
-                else:
-                    self._fail(job.item.title, job.item.origin, "the import API did not import this page")
+        chunks = [creates[i:i + self.opts.batch] for i in range(0, len(creates), self.opts.batch)]
+        try:
+            for chunk, done in self._imported_chunks(chunks):
+                if isinstance(done, PywikibotError):
+                    # The import path failed as a whole: fall back to one edit per page.
+                    pywikibot.log(f"import failed ({done}); falling back to edits")
+                    self._edit(chunk)
+                    continue
+                for job in chunk:
+                    if job.target in done:
+                        imported.append(job)
+                    else:
+                        self._fail(job.item.title, job.item.origin, "the import API did not import this page")
+        finally:        # a stop, too, leaves what was imported in the ledger
+            self._record_imports(imported)
+
+    def _imported_chunks(self, chunks: list[list[_Job]]) -> Iterator[tuple[list[_Job], set[str] | PywikibotError]]:
+        """(chunk, titles imported or the error) in order; `workers` import requests at a time (on a
+        wiki that takes concurrent writes), one at a time while it reports lag. A stop request ends
+        the run only after the requests already sent are answered and recorded."""
+        if self.workers <= 1:
+            for chunk in chunks:
+                self.stop.before_edits(len(chunk))   # a check when due; the next one is read while this imports
+                yield chunk, self._import_chunk(chunk)
+            return
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="publish-import") as pool:
+            pending: deque[tuple[list[_Job], Future]] = deque()
+            stopped: StopRequested | None = None
+            for chunk in chunks:
+                width = 1 if lagged_within(self.site, _LAG_CALM) else self.workers
+                while len(pending) >= width:
+                    first, fut = pending.popleft()
+                    yield first, fut.result()
+                try:
+                    self.stop.before_edits(len(chunk))
+                except StopRequested as exc:
+                    stopped = exc
+                    break
+                pending.append((chunk, pool.submit(self._import_chunk, chunk)))
+            while pending:
+                first, fut = pending.popleft()
+                yield first, fut.result()
+            if stopped is not None:
+                raise stopped
+
+    def _import_chunk(self, chunk: list[_Job]) -> set[str] | PywikibotError:
+        # An import stores the text as given; an edit strips trailing whitespace (PHP rtrim).
+        # Store what an edit would, so that later runs and editors see the same text.
+        pages = [ExportPage(job.target, job.plan.text.rstrip(" \t\n\r\0\x0b"), namespace_of(job.target))
+                 for job in chunk]
+        try:
+            return import_pages(self.site, pages, self._summary(chunk[0]))
+        except PywikibotError as exc:
+            return exc
+
+    def _record_imports(self, imported: list[_Job]) -> None:
         if not imported:
             return
         # One query for the revisions, one ledger transaction, for the whole batch.
@@ -393,16 +441,18 @@ class Publisher:
     def _edit(self, edits: list[_Job]) -> None:
         if not edits:
             return
-        if self.opts.workers <= 1:
+        if self.workers <= 1:
             for job in edits:
                 self.stop.before_edit()
                 self._finish_edit(job, self._try_save(job))
             return
-        with ThreadPoolExecutor(self.opts.workers) as pool:
+        with ThreadPoolExecutor(self.workers) as pool:
             pending: dict[Future, _Job] = {}
             queue = list(edits)
             while queue or pending:
-                while queue and len(pending) < self.opts.workers:
+                # While the wiki reports replication lag, one edit at a time: it is the load we add.
+                width = 1 if lagged_within(self.site, _LAG_CALM) else self.workers
+                while queue and len(pending) < width:
                     self.stop.before_edit()
                     job = queue.pop(0)
                     pending[pool.submit(self._try_save, job)] = job

@@ -16,10 +16,11 @@ __all__ = ["StopPage", "StopRequested"]
 class StopPage(StopChecks):
     """The bot's stop page on the wiki, read fresh each time (bots.core.stoppage.StopChecks says when)."""
 
-    def __init__(self, site: pywikibot.site.APISite, every: int = 10, read_ahead: bool = False) -> None:
+    def __init__(self, site: pywikibot.site.APISite, every: int = 10, read_ahead: bool = False,
+                 interval: float = 0.0) -> None:
         self.site = site
         super().__init__(self._read, stop_page_title(site.username() or site.user() or "MultiverseBot"),
-                         every=every, read_ahead=read_ahead)
+                         every=every, read_ahead=read_ahead, interval=interval)
 
     def _read(self) -> str | None:
         page = pywikibot.Page(self.site, self.title)

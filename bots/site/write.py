@@ -19,7 +19,7 @@ from bots.core.publish.plan import Current, redirect_target
 from bots.core.sources.xmlexport import ExportPage, export_bytes
 
 __all__ = ["Saved", "EditConflict", "PageExists", "read_current", "edit_page", "import_pages",
-           "latest_revisions", "may_import", "titles_of_pageids", "last_log_event", "Revision", "canonical",
+           "latest_revisions", "titles_of_pageids", "last_log_event", "Revision", "canonical",
            "revision"]
 
 _EXCLUSION_HINT = ("{{bots", "{{nobots", "{{ bots", "{{ nobots", "{{Bots", "{{Nobots", "{{ Bots", "{{ Nobots",
@@ -155,10 +155,6 @@ def _submit_with_token(site: pywikibot.site.APISite, params: dict, mime: dict | 
                 raise
             site.tokens.clear()
     raise AssertionError("unreachable")
-
-
-def may_import(site: pywikibot.site.APISite) -> bool:
-    return site.has_right("importupload")
 
 
 def import_pages(site: pywikibot.site.APISite, pages: list[ExportPage], summary: str) -> set[str]:

@@ -31,8 +31,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ("sqlite", "mariadb")
-# The publishing tests (conflicts, concurrent edits, kill -9, outages) run on both backends.
-ON_EVERY_DB = {"test_publish.py"}
+# The publishing tests (conflicts, concurrent edits, kill -9, outages, people's edits, the randomised
+# human-edit test) run on both backends.
+ON_EVERY_DB = {"test_publish.py", "test_human_work.py", "test_human_work_random.py"}
 _REUSE = {"sqlite": "GMW_TEST_WIKI_DIR", "mariadb": "GMW_TEST_MARIADB_WIKI_DIR"}
 
 

@@ -202,7 +202,11 @@ def _run_with_a_crossing_edit(wiki, site, tmp_path, monkeypatch, source: Path, t
         return current
 
     monkeypatch.setattr(publisher, "read_current", read_then_someone_saves)
-    with publisher.open_ledger(site) as ledger:
+    # The ledger the bots run as subprocesses keep: on the MariaDB wiki the in-process Site is a family of
+    # its own (conftest._other_site), whose code would name another ledger file.
+    from bots.core.publish.ledger import Ledger
+    ledger_file = Path(wiki.env["GMW_STATE_DIR"]) / f"ledger-127.0.0.1_{wiki.port}-gmw.sqlite3"
+    with Ledger(ledger_file, site.base_url(site.apipath())) as ledger:
         pub = publisher.Publisher(site, ledger, publisher.PublishOptions(summary="crossing", mode="edit"),
                                   out=io.StringIO())
         return pub.run(list(iter_items(source, load_schemas())))

@@ -49,6 +49,23 @@ def test_simulate_writes_nothing_then_publish_then_nothing_changed(wiki, tmp_pat
     assert all(len(content_edits(wiki, t)) == 1 for t in titles)
 
 
+def test_edit_workers_follow_the_wiki_sqlite_one_mariadb_several(wiki, tmp_path):
+    """Read from siteinfo (dbtype) and userinfo (rights): SQLite writes one at a time, our own MariaDB
+    wiki takes several; an operator's -workers wins. Every page is still saved exactly once."""
+    titles = _pages(tmp_path / "p", f"Worker page {time.time_ns()}", 12)
+    res, doc = _publish(wiki, f"-source:{tmp_path / 'p'}", "-simulate")
+    expected = {"sqlite": 1, "mariadb": 4}[wiki.db]
+    assert res.returncode == 0 and doc["workers"]["count"] == expected, doc["workers"]
+    assert ("SQLite" if wiki.db == "sqlite" else "database server") in doc["workers"]["why"]
+    text = wiki.bot("publish", f"-source:{tmp_path / 'p'}", "-simulate")
+    assert f"workers: {expected} (" in text.stdout
+    res, doc = _publish(wiki, f"-source:{tmp_path / 'p'}", "-workers:3", "-simulate")
+    assert doc["workers"] == {"count": 3, "why": "configured (-workers:3)"}
+    res, doc = _publish(wiki, f"-source:{tmp_path / 'p'}", "-mode:edit")
+    assert res.returncode == 0 and doc["counts"]["created"] == 12 and doc["workers"]["count"] == expected
+    assert all(len(content_edits(wiki, t)) == 1 for t in titles)
+
+
 @pytest.mark.parametrize("mode", ["edit", "auto"])
 def test_kill_9_mid_run_then_rerun_finishes_without_duplicate_edits(wiki, tmp_path, mode):
     titles = _pages(tmp_path / "p", f"Killed run {mode}", 60)
@@ -201,10 +218,13 @@ def test_faults_503_and_maxlag_are_waited_out(wiki, tmp_path):
         proxy.start_after, proxy.fail_503, proxy.fail_maxlag = 8, 3, 2
         env = {**wiki.env, "GMW_API_URL": f"http://127.0.0.1:{proxy.port}/api.php"}
         res = subprocess.run([sys.executable, "-m", "bots.publish", f"-source:{tmp_path / 'p'}", "-mode:edit",
-                              "-workers:1", "-format:json"], cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=300)
+                              "-workers:1", "-format:json", "-verbose"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     assert proxy.injected == 5
+    # The pause follows the reported lag (3 s, then 3 s x 2 tries), not Retry-After's fixed 1 s.
+    pauses = re.findall(r"maxlag: holding requests ([\d.]+)s", res.stderr)
+    assert pauses == ["3.0", "6.0"], res.stderr[-3000:]
     assert existing(wiki, titles) == set(titles)
     assert all(len(content_edits(wiki, t)) == 1 for t in titles)
 
