@@ -39,7 +39,7 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, command, flag,
+from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, flag,
                       number, pass_to_pywikibot, path, simulate, summary, text)
 from bots.core.check.config import load_config
 from bots.core.check.report import report_title
@@ -73,6 +73,9 @@ SPEC = Spec((
            metavar="PERCENT"),
     number("limit", "split a timeline into parts over this many bytes (default: the wiki's maximum\n"
            f"page size less a tenth, kept for the editors; offline {OFFLINE_LIMIT:,})", metavar="BYTES"),
+    choice("since", ("last-run",), "(live) rebuild only the timelines of universes with a page edited, created,\n"
+           "moved or deleted since this command's last successful run (every one on the first run);\n"
+           "a change to an Earth-Prime page rebuilds the universes it is a counterpart in"),
     flag("force", "save even where the drop guard refuses"),
     path("checkconfig", "the check configuration whose page_budget applies (default: check-config.yaml)",
          metavar="FILE"),
@@ -113,6 +116,8 @@ def main(opts: Options) -> int:
     schemas = load_schemas()
     out_dir = Path(opts.get("out")) if opts.get("out") else None
     site = None
+    if opts.get("since") and (opts.get("source") or out_dir is not None):
+        raise UsageError("-since:last-run rebuilds the timelines on the live wiki: not with -source: or -out:")
     if out_dir is not None and opts.get("source"):
         opts.offline("timeline -source: -out:")
     else:
@@ -123,6 +128,7 @@ def main(opts: Options) -> int:
             site = open_site(write=out_dir is None, login=out_dir is None)
         except READ_ERRORS as exc:
             raise unavailable(exc) from exc
+    since = _Since(site, opts, pattern) if opts.get("since") else None
     if opts.get("source"):
         source = Path(opts.get("source"))
         if not source.exists():
@@ -158,9 +164,12 @@ def main(opts: Options) -> int:
             doc["errors"].append({"origin": universe, "message": f"no timeline: {exc}"})
             print(f"error: universe {universe!r}: no timeline: {exc}", file=sys.stderr)
             continue
+        previous = _previous(site, out_dir, title)
+        if since is not None and not since.affects(universe, previous, by_universe, prime_name):
+            continue
         tl = build_timeline(universe, title, report, by_universe[universe],
                             by_universe.get(prime_name, []) if universe != prime_name else [])
-        before = stats_of(_previous(site, out_dir, title))
+        before = stats_of(previous)
         why = refusal(title, before, len(tl.pages), len(tl.entries), max_drop)
         row = {**tl.as_dict(), "parts": [], "refused": None, "chart": None}
         results.append(row)
@@ -210,7 +219,47 @@ def main(opts: Options) -> int:
         return ExitCode.STOPPED
     if doc["errors"] or (publish and publish["failed"]):
         return ExitCode.FAILED
-    return ExitCode.USAGE if refused else ExitCode.OK
+    if refused:
+        return ExitCode.USAGE
+    if since is not None and not opts.simulate:
+        since.done()         # only a run that saved everything it rebuilt is the next run's start
+    return ExitCode.OK
+
+
+class _Since:
+    """-since:last-run: the titles changed since the last successful run of the same selection, and
+    which universes' timelines they touch."""
+
+    def __init__(self, site, opts: Options, pattern: str) -> None:
+        from bots.site.livetimeline import changed_titles, last_run
+        self.site, self.key = site, " ".join(sorted(opts.rest)) + " | " + pattern
+        self.started = site.server_time().isoformat()      # before any read: nothing falls between runs
+        last = last_run(site, self.key)
+        self.changed = changed_titles(site, last) if last else None
+        if self.changed is None:
+            print("note: no earlier run of this timeline to start from: rebuilding every timeline", file=sys.stderr)
+        else:
+            print(f"since {last}: {len(self.changed)} pages changed", file=sys.stderr)
+
+    def affects(self, universe: str, previous: str | None, by_universe: dict, prime: str) -> bool:
+        touched = self._touched(universe, previous, by_universe, prime)
+        if not touched:
+            print(f"timeline: {universe}: no page changed since the last run: not rebuilt", file=sys.stderr)
+        return touched
+
+    def _touched(self, universe: str, previous: str | None, by_universe: dict, prime: str) -> bool:
+        if self.changed is None or previous is None:
+            return True
+        if any(r["title"] in self.changed for r in by_universe.get(universe, [])):
+            return True
+        if universe != prime and any(r["title"] in self.changed for r in by_universe.get(prime, [])):
+            return True
+        # A page that left the universe (moved, deleted, its universe changed) is linked from the old timeline.
+        return any(f"[[:{t}|" in previous or f"[[:{t}#" in previous for t in self.changed)
+
+    def done(self) -> None:
+        from bots.site.livetimeline import save_last_run
+        save_last_run(self.site, self.key, self.started)
 
 
 def _missing_counterparts(site, records, prime: str, schemas, budget, errors: list) -> list[dict]:

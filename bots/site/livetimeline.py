@@ -2,14 +2,18 @@
 timeline pages as they are now (for the drop guard), and the save, through the one save path."""
 from __future__ import annotations
 
+import json
+import os
 import sys
+from pathlib import Path
 from typing import Iterable
 
 from bots.core.publish.items import Item
 from bots.site.publisher import PublishOptions, PublishResult, Publisher, open_ledger
 from bots.site.read import read_texts
 
-__all__ = ["current_texts", "publish_timelines", "read_pages", "upload_chart"]
+__all__ = ["changed_titles", "current_texts", "last_run", "publish_timelines", "read_pages", "save_last_run",
+           "upload_chart"]
 
 
 def read_pages(site, titles: Iterable[str]):
@@ -49,3 +53,39 @@ def upload_chart(site, name: str, svg: str, summary: str, description: str, simu
     if outcome.startswith("skipped"):
         print(f"timeline: [[File:{name}]] not uploaded: {outcome[len('skipped: '):]}", file=sys.stderr)
     return outcome
+
+
+def _state_file(site) -> Path:
+    from bots.site.connection import state_dir
+    return Path(state_dir(site)) / "timeline-last-run.json"
+
+
+def last_run(site, key: str) -> str | None:
+    """When the last successful `-since:last-run` run of this selection started (ISO), or None."""
+    try:
+        runs = json.loads(_state_file(site).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None     # none yet, or unreadable: the run rebuilds everything, which is always right
+    value = runs.get(site.base_url(site.apipath()), {}).get(key) if isinstance(runs, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def save_last_run(site, key: str, started: str) -> None:
+    path = _state_file(site)
+    try:
+        runs = json.loads(path.read_text(encoding="utf-8"))
+        runs = runs if isinstance(runs, dict) else {}
+    except (OSError, ValueError):
+        runs = {}
+    runs.setdefault(site.base_url(site.apipath()), {})[key] = started
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(runs, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)       # a killed run leaves the old state, never half a file
+
+
+def changed_titles(site, since: str) -> set[str]:
+    """Main-namespace titles edited, created, imported, moved or deleted since `since` (the check's
+    own reader of recent changes)."""
+    from bots.site.incremental import changed_since
+    return changed_since(site, since)

@@ -185,3 +185,28 @@ def test_the_stop_page_stops_the_chart_upload_and_the_save(sample):
     [row] = json.loads(res.stdout)["universes"]
     assert row["chart"].startswith("skipped: the stop page") and not row["saved"]
     assert page_text(wiki, "Timeline of Earth-1389") == text
+
+
+def test_since_last_run_rebuilds_only_the_universes_whose_pages_changed(universe):
+    wiki, person = universe
+
+    def since():
+        res = _run(wiki, *PAGES, extra=("-since:last-run",))
+        assert res.returncode == 0, res.stderr
+        return sorted(r["universe"] for r in json.loads(res.stdout)["universes"]), res.stderr
+
+    first, err = since()
+    assert U in first and "Earth-Prime" in first and "no earlier run" in err
+    revs = api(wiki, action="query", prop="revisions", titles=TL, rvlimit="max")["query"]["pages"][0]["revisions"]
+    assert since()[0] == []                          # nothing changed: nothing rebuilt, nothing saved
+    assert api(wiki, action="query", prop="revisions", titles=TL,
+               rvlimit="max")["query"]["pages"][0]["revisions"] == revs
+    person.edit(f"Fall of Delta ({U})", f"{{{{Universe|{U}}}}}\nDelta fell on 21 August 1501.\n")
+    assert since()[0] == [U]                         # its universe only
+    assert "21 August 1501" in page_text(wiki, TL)
+    person.edit("Battle of Beta", "{{Universe|Earth-Prime}}\n"
+                "{{Infobox historical event|name=Battle of Beta|date=2 June 1499}}\nThe battle, as it was.\n")
+    assert since()[0] == sorted(["Earth-Prime", U])  # a counterpart changed: the divergences with it
+    assert "2 June 1499" in page_text(wiki, TL)
+    res = wiki.bot("timeline", "-source:/nonexistent", "-since:last-run")
+    assert res.returncode == 2 and "live wiki" in res.stderr
