@@ -22,15 +22,14 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, path
-from bots.core.wikitext.article import Article
-from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
+from bots.cli import ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice, command, path
 from bots.core.check.config import load_config
-from bots.core.wikitext.harvest import harvest_article
-from bots.core.prescan import refuse
-from bots.core.check.rules import PAGE_TOO_COMPLEX
+from bots.core.check.parallel import default_processes
+from bots.core.harvesting import harvest
 from bots.core.wikitext.schema import load_schemas
-from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages
+from bots.core.sources import iter_pages
+
+__all__ = ["main", "harvest"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Spec((
@@ -41,52 +40,9 @@ SPEC = Spec((
          metavar="FILE"),
     choice("format", ("json", "text"), "json (default): the document on stdout (or in -out); text: a summary of "
            "what\nwas harvested, per universe", "json"),
+    ENGINE,
+    PROCESSES,
 ), generators=True)
-
-
-def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1) -> dict:
-    """Library entry point: SourcePage/SourceError items -> the output document. Each page is
-    parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
-    are harvested. A source that stops answering ends the document with what was read before
-    (`unavailable` says why)."""
-    records, errors = [], []
-    pages: dict[int, SourcePage] = {}
-
-    def texts():
-        for item in items:
-            if isinstance(item, SourceError):
-                errors.append({"origin": item.origin, "message": item.message})
-                print(f"error: {item}", file=sys.stderr)
-                continue
-            pages[len(pages)] = item
-            yield item.title, item.text
-
-    def one(page: tuple[str, str]):
-        refused = refuse(page[1], budget)
-        return refused if refused is not None else harvest_article(Article(*page), schemas)
-
-    doc = {"pages": 0, "errors": errors, "records": records}
-    try:
-        with BudgetPool(one, budget, processes, chunksize=50) as pool:
-            for n, result in enumerate(pool.map(texts())):
-                page = pages.pop(n)
-                if isinstance(result, OverBudget):
-                    _error(errors, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
-                elif isinstance(result, Failed):
-                    _error(errors, page, f"page not harvested: {result.error}")
-                else:
-                    records.append(result)
-    except SourceUnavailable as exc:
-        doc["unavailable"] = str(exc)
-        errors.append({"origin": "(the wiki)", "message": f"reading stopped: {exc}"})
-        print(f"error: {exc}", file=sys.stderr)
-    doc["pages"] = len(records)
-    return doc
-
-
-def _error(errors: list, page: SourcePage, message: str) -> None:
-    errors.append({"origin": page.origin, "title": page.title, "message": message})
-    print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
 def _wiki_items(opts: Options):
@@ -106,15 +62,26 @@ def _wiki_items(opts: Options):
 def main(opts: Options) -> int:
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
     schemas = load_schemas()
-    if opts.get("source"):
+    processes = opts.get("processes") or default_processes()
+    engine = opts.get("engine")
+    if engine.kind == "dask":
+        if not opts.get("source"):
+            raise UsageError("-engine:dask harvests a -source: (a dump, a folder); the live wiki is harvested "
+                             "with -engine:local")
         opts.offline("harvest -source:")
-        items = iter_pages(Path(opts.get("source")))
+        from bots.cluster.dask_engine import harvest_source, open_client
+        with open_client(engine, processes) as client:
+            doc = harvest_source(client, Path(opts.get("source")), schemas, budget)
     else:
-        items = _wiki_items(opts)
-    try:
-        doc = harvest(items, schemas, budget)
-    except ValueError as exc:       # an unknown page generator option
-        raise UsageError(str(exc)) from None
+        if opts.get("source"):
+            opts.offline("harvest -source:")
+            items = iter_pages(Path(opts.get("source")))
+        else:
+            items = _wiki_items(opts)
+        try:
+            doc = harvest(items, schemas, budget, processes)
+        except ValueError as exc:       # an unknown page generator option
+            raise UsageError(str(exc)) from None
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if opts.get("out"):
         Path(opts.get("out")).write_text(text + "\n", encoding="utf-8")

@@ -34,13 +34,18 @@ def event_pages(n: int, seed: int = 17, pathological: bool = True, filler: int =
             links += f" and [[Missing page {i}]]"
         if i % 13 == 0:
             links += " and [[Somewhere (Earth-1263)]]"
-        name = f"Event {i // 2}" if i % 17 == 0 else f"Event {i}"     # same name and date: duplicate-event
+        name = f"Event {i}"
+        if i % 3 == 0 and universe == "Earth-1389":      # a hub group: one name and date on a third of the pages
+            name, day, month, year = "Battle of the Hub", 1, "January", 1400
         prose = " ".join(rng.choice(("treaty", "army", "guild", "river", "charter", "council"))
                          for _ in range(filler))
         text = (f"{{{{Universe|{universe}}}}}\n{{{{Infobox historical event\n| name = {name}\n"
                 f"| date = {day} {month} {year}\n| universe = {universe}\n}}}}\n"
                 f"The '''Event {i}''' happened on {day} {month} {year}. {links}.\n{prose}\n")
         pages.append(ExportPage(f"Event {i}", text))
+        if i % 19 == 0 and universe == "Earth-1389":      # the same event under a suffixed title
+            pages.append(ExportPage(f"Event {i} (Earth-1389)", text))
+    pages.append(ExportPage("Event_3", "{{Universe|Earth-1389}}\nThe same page as [[Event 3]], spelled apart.\n"))
     pages.append(ExportPage("Old event", "#REDIRECT [[Event 1]]\n"))
     if pathological:
         pages.insert(len(pages) // 2, ExportPage(PATHOLOGICAL, "{{a|" * 16384))

@@ -267,35 +267,42 @@ class UniverseIndex:
                  rules: set[str] | None = None) -> Iterator[Finding]:
         """Cross-page findings. `existing_titles` adds to the indexed titles the pages known to exist
         (live: the wiki's); `rules` limits which rule ids run (default: all six)."""
-        on = (lambda r: True) if rules is None else rules.__contains__
         existing = set(existing_titles or ())
-        sev = {rid: RULES[rid].severity for rid in (DATE_CONFLICT, CROSS_UNIVERSE, MISSING_PAGE, DUPLICATE,
-                                                   UNIVERSE_CONFLICT, UNIVERSE_MISSING)}
         for page in self.pages.values():
-            if on(UNIVERSE_CONFLICT) and page.conflict:
-                yield Finding(page.title, UNIVERSE_CONFLICT, sev[UNIVERSE_CONFLICT], page.conflict[0],
-                              f"the page's universe claims disagree: {page.conflict[1]}")
-            if on(UNIVERSE_MISSING) and page.content and page.universe is None:
-                yield Finding(page.title, UNIVERSE_MISSING, sev[UNIVERSE_MISSING], 1,
-                              "no universe: add {{Universe|Earth-…}} or the infobox's universe parameter")
-            for target, line in page.links:
-                self.comparisons += 1
-                if target not in self.pages and target not in existing:
-                    if on(MISSING_PAGE):
-                        yield Finding(page.title, MISSING_PAGE, sev[MISSING_PAGE], line,
-                                      f"[[{target}]] does not exist")
-                    continue
-                if not on(CROSS_UNIVERSE) or page.universe is None:
-                    continue
-                other = self._resolve(target)
-                theirs = other.universe if other is not None else universe_from_title(target)
-                if theirs is not None and theirs != page.universe:
-                    yield Finding(page.title, CROSS_UNIVERSE, sev[CROSS_UNIVERSE], line,
-                                  f"[[{target}]] belongs to {theirs}, this page to {page.universe}")
-            if on(DATE_CONFLICT):
-                yield from self._date_conflicts(page, sev[DATE_CONFLICT])
-        if on(DUPLICATE):
-            yield from self._duplicates(sev[DUPLICATE])
+            yield from self.page_findings(page, existing, rules)
+        if rules is None or DUPLICATE in rules:
+            yield from self._duplicates(RULES[DUPLICATE].severity)
+
+    def page_findings(self, page: PageSummary, existing: set[str] | frozenset = frozenset(),
+                      rules: set[str] | None = None) -> Iterator[Finding]:
+        """The cross-page findings on one page but duplicate-event, in the order `findings` gives them.
+        Only lookups by title: `pages` may be any mapping of title -> summary (the Dask engine passes
+        summaries without their links, bots.core.check.crossindex)."""
+        on = (lambda r: True) if rules is None else rules.__contains__
+        sev = {rid: RULES[rid].severity for rid in (DATE_CONFLICT, CROSS_UNIVERSE, MISSING_PAGE,
+                                                   UNIVERSE_CONFLICT, UNIVERSE_MISSING)}
+        if on(UNIVERSE_CONFLICT) and page.conflict:
+            yield Finding(page.title, UNIVERSE_CONFLICT, sev[UNIVERSE_CONFLICT], page.conflict[0],
+                          f"the page's universe claims disagree: {page.conflict[1]}")
+        if on(UNIVERSE_MISSING) and page.content and page.universe is None:
+            yield Finding(page.title, UNIVERSE_MISSING, sev[UNIVERSE_MISSING], 1,
+                          "no universe: add {{Universe|Earth-…}} or the infobox's universe parameter")
+        for target, line in page.links:
+            self.comparisons += 1
+            if target not in self.pages and target not in existing:
+                if on(MISSING_PAGE):
+                    yield Finding(page.title, MISSING_PAGE, sev[MISSING_PAGE], line,
+                                  f"[[{target}]] does not exist")
+                continue
+            if not on(CROSS_UNIVERSE) or page.universe is None:
+                continue
+            other = self._resolve(target)
+            theirs = other.universe if other is not None else universe_from_title(target)
+            if theirs is not None and theirs != page.universe:
+                yield Finding(page.title, CROSS_UNIVERSE, sev[CROSS_UNIVERSE], line,
+                              f"[[{target}]] belongs to {theirs}, this page to {page.universe}")
+        if on(DATE_CONFLICT):
+            yield from self._date_conflicts(page, sev[DATE_CONFLICT])
 
     def _date_conflicts(self, page: PageSummary, severity: Severity) -> Iterator[Finding]:
         if page.universe is None:
