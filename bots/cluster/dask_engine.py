@@ -37,7 +37,7 @@ from bots.core.check.crossindex import (assemble, check_piece, earlier, group_ad
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
 from bots.core.sources import SourceError, detect_kind
-from bots.core.sources.dumppieces import Piece, is_dump_set, plan_dump, read_piece
+from bots.core.sources.dumppieces import PAGES_PER_PIECE, Piece, is_dump_set, plan_dump, read_piece
 
 __all__ = ["open_client", "source_pieces", "check_source", "harvest_source", "WorkerIsDaemon"]
 
@@ -56,15 +56,17 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
             with Client(engine.address, timeout="30s") as client:
                 yield client
             return
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                          memory_limit=0) as cluster, Client(cluster) as client:
+        # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster
+        # serves no one else.
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address="127.0.0.1:0", memory_limit=0) as cluster, Client(cluster) as client:
             yield client
 
 
-def source_pieces(source: Path) -> tuple[list[Piece], list[SourceError]]:
+def source_pieces(source: Path, pages_per_piece: int = PAGES_PER_PIECE) -> tuple[list[Piece], list[SourceError]]:
     """A dump's pieces; any other source (folder, records, pagefromfile file) is one piece."""
     if detect_kind(source) == "xml" or is_dump_set(source):
-        plan = plan_dump(source)
+        plan = plan_dump(source, pages_per_piece)
         return plan.pieces, plan.errors
     return [Piece(str(source))], []
 
@@ -102,13 +104,13 @@ def _track(client: Client, persisted, label: str, total: int) -> None:
     progress = Progress(label, total)
     for _ in as_completed(futures_of(persisted)):
         progress.advance()
-    if total > 1:
-        progress.finish()
+    progress.finish()
 
 
-def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict) -> CheckResult:
+def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict,
+                 pages_per_piece: int = PAGES_PER_PIECE) -> CheckResult:
     """The check of `source` on the cluster: the result `run_checks(offline_pages(source))` gives."""
-    pieces, plan_errors = source_pieces(source)
+    pieces, plan_errors = source_pieces(source, pages_per_piece)
     checker = Checker(config, schemas)
     rules = set(checker.crosspage_rules)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
@@ -131,11 +133,12 @@ def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget
     return [harvest(_read(piece, schemas, False), schemas, budget, 1, echo=False) for _, piece in pieces]
 
 
-def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget) -> dict:
+def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
+                   pages_per_piece: int = PAGES_PER_PIECE) -> dict:
     """Harvest `source` on the cluster: the document `harvest(iter_pages(source))` gives."""
     from bots.core.harvesting import merge_docs
 
-    pieces, plan_errors = source_pieces(source)
+    pieces, plan_errors = source_pieces(source, pages_per_piece)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
     docs = numbered.map_partitions(_harvest_task, schemas, budget).persist()
     _track(client, docs, "harvest (pieces)", len(pieces))

@@ -2,6 +2,7 @@
 prints it). Each page is parsed in a budget worker (bots.core.budget)."""
 from __future__ import annotations
 
+import itertools
 import sys
 
 from bots.core.wikitext.article import Article
@@ -21,6 +22,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
     (`unavailable` says why)."""
     records, errors = [], []
     pages: dict[int, SourcePage] = {}
+    numbers = itertools.count()
 
     def texts():
         for item in items:
@@ -29,7 +31,8 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
                 if echo:
                     print(f"error: {item}", file=sys.stderr)
                 continue
-            pages[len(pages)] = item
+            # numbered by a counter: the pool pops results while reading ahead, so len(pages) repeats
+            pages[next(numbers)] = item
             yield item.title, item.text
 
     def one(page: tuple[str, str]):

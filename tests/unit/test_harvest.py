@@ -67,3 +67,15 @@ def test_the_harvest_and_the_date_rules_read_infobox_dates_alike():
     ruled = {name: bd.date for name, bd in box_dates(view, view.article.infobox).items()}
     assert harvested == ruled
     assert harvested["date"].calendar.value == "gregorian" and harvested["date_os"].calendar.value == "julian"
+
+
+def test_harvest_of_hundreds_of_pages_keeps_every_page():
+    """The pool reads ahead while results come back: pages were numbered by len() of a dict that
+    results are popped from, so the 200th page or so raised KeyError (or took another's place)."""
+    from bots.core.harvesting import harvest as harvest_pages
+    from bots.core.sources import SourcePage
+    from bots.core.wikitext.schema import load_schemas
+
+    pages = [SourcePage(f"Page {i}", f"{{{{Universe|Earth-1389}}}}\nText {i}.\n", f"x:{i}") for i in range(400)]
+    doc = harvest_pages(iter(pages), load_schemas(), processes=1)
+    assert [r["title"] for r in doc["records"]] == [p.title for p in pages]

@@ -11,9 +11,9 @@ for finding (tests/integration/test_dask.py holds that):
   wins (a later one is the "same page" error, as offline_pages says), and errors and findings come
   out in that order.
 - Each fold's value is bounded, whatever the key: a title has one first place; a duplicate-event
-  group (a universe with 100,000 pages of one base title) keeps its count and at most
-  `_KEEP` * (`_KEEP` + 1) members, enough to name, for any page of the group, the first five others
-  the local check names (see `_reduce`). No key's pages are ever gathered in one list.
+  group (a universe with 100,000 pages of one base title) keeps its count and its first six members,
+  enough to name, for any page of the group, the first five others the local check names (see
+  `_reduce`). No key's pages are ever gathered in one list.
 - The link lookups need the summaries of the pages linked to: the title table (every title's
   summary without its links, ~100 bytes a page) is broadcast to the tasks, not a hub's pages.
 """
@@ -136,17 +136,11 @@ def group_facts(entries: Iterable[Entry], table: TitleTable) -> Iterator[tuple[t
 
 
 def _reduce(members: list[Member]) -> tuple[Member, ...]:
-    """What a group keeps: its first `_KEEP` members, and for each other-key k among them the first
-    `_KEEP` members whose other-key is not k. That is exact under merging (the first members of a
-    union that are not k are among the first of each part that are not k), and it is all a page
-    needs: the first others of its first group, then the first of its second group not in the
-    first (whose other-key is the page's own)."""
-    members = sorted(set(members))
-    top = members[:_KEEP]
-    keep = set(top)
-    for k in {m[2] for m in top}:
-        keep.update([m for m in members if m[2] != k][:_KEEP])
-    return tuple(sorted(keep))
+    """What a group keeps: its first `_KEEP` members (exact under merging: the first six of a union
+    are among the first six of its parts). That is all a page needs: the first five others of its
+    first group A, then, if A has fewer, the first 6 - |A| of its second group B not in A; B's first
+    six hold at most |A| pages of A (the page itself among them), so at least 6 - |A| others."""
+    return tuple(sorted(set(members))[:_KEEP])
 
 
 def group_add(acc: Group | None, item: tuple[tuple, Member]) -> Group:
