@@ -5,6 +5,7 @@ Wikimedia multistream dump with its index."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bots.core.sources.xmlexport import ExportPage, write_multistream
@@ -15,12 +16,19 @@ PATHOLOGICAL = "Template flood"
 
 
 def event_pages(n: int, seed: int = 17, pathological: bool = True, filler: int = 0) -> list[ExportPage]:
-    """`n` pages (plus the hub, a redirect and the pathological page). `filler`: words of prose per
-    page, to make pages the size of real articles."""
+    """`n` pages (plus the hub, the twins, a redirect and the pathological page). `filler`: words of
+    prose per page, to make pages the size of real articles."""
+    return list(iter_event_pages(n, seed, pathological, filler))
+
+
+def iter_event_pages(n: int, seed: int = 17, pathological: bool = True, filler: int = 0) -> Iterator[ExportPage]:
+    """event_pages one at a time (a benchmark's 100,000 pages are not held in memory)."""
     rng = random.Random(seed)
-    pages = [ExportPage("Hub of history", "{{Universe|Earth-1389}}\nThe '''hub''' of history, "
-                        "founded on 3 March 1300.\n")]
+    yield ExportPage("Hub of history", "{{Universe|Earth-1389}}\nThe '''hub''' of history, "
+                        "founded on 3 March 1300.\n")
     for i in range(n):
+        if pathological and i == n // 2:
+            yield ExportPage(PATHOLOGICAL, "{{a|" * 16384)
         universe = "Earth-1389" if i % 5 else "Earth-1263"
         year = 1300 + i // 12
         day = rng.randint(1, 28)
@@ -42,17 +50,14 @@ def event_pages(n: int, seed: int = 17, pathological: bool = True, filler: int =
         text = (f"{{{{Universe|{universe}}}}}\n{{{{Infobox historical event\n| name = {name}\n"
                 f"| date = {day} {month} {year}\n| universe = {universe}\n}}}}\n"
                 f"The '''Event {i}''' happened on {day} {month} {year}. {links}.\n{prose}\n")
-        pages.append(ExportPage(f"Event {i}", text))
+        yield ExportPage(f"Event {i}", text)
         if i % 19 == 0 and universe == "Earth-1389":      # the same event under a suffixed title
-            pages.append(ExportPage(f"Event {i} (Earth-1389)", text))
-    pages.append(ExportPage("Event_3", "{{Universe|Earth-1389}}\nThe same page as [[Event 3]], spelled apart.\n"))
-    pages.append(ExportPage("Old event", "#REDIRECT [[Event 1]]\n"))
-    if pathological:
-        pages.insert(len(pages) // 2, ExportPage(PATHOLOGICAL, "{{a|" * 16384))
-    return pages
+            yield ExportPage(f"Event {i} (Earth-1389)", text)
+    yield ExportPage("Event_3", "{{Universe|Earth-1389}}\nThe same page as [[Event 3]], spelled apart.\n")
+    yield ExportPage("Old event", "#REDIRECT [[Event 1]]\n")
 
 
-def write_dump(folder: Path, pages: list[ExportPage], per_stream: int = 100,
+def write_dump(folder: Path, pages: Iterable[ExportPage], per_stream: int = 100,
                name: str = "gmwiki-pages-articles-multistream") -> tuple[Path, Path]:
     """The dump and its index, as Wikimedia names them."""
     folder.mkdir(parents=True, exist_ok=True)
