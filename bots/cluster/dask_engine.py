@@ -36,7 +36,7 @@ from bots.core.check.crossindex import (assemble, check_piece, earlier, group_ad
                                         page_results, title_fact, title_table)
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
-from bots.core.sources import SourceError, detect_kind
+from bots.core.sources import SourceError, SourceUnavailable, detect_kind
 from bots.core.sources.dumppieces import PAGES_PER_PIECE, Piece, is_dump_set, plan_dump, read_piece
 
 __all__ = ["open_client", "source_pieces", "check_source", "harvest_source", "WorkerIsDaemon"]
@@ -53,7 +53,11 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
     check_scheduler(engine)
     with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 5}):
         if engine.address:
-            with Client(engine.address, timeout="30s") as client:
+            try:
+                client = Client(engine.address, timeout="10s")
+            except OSError as exc:          # refused, unreachable, timed out: one line, exit 6
+                raise SourceUnavailable(f"the Dask scheduler at {engine.address} cannot be reached: {exc}") from None
+            with client:
                 yield client
             return
         # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster

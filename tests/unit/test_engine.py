@@ -65,6 +65,17 @@ def test_both_bots_take_the_engine_and_refuse_a_scheduler_elsewhere(bot, tmp_pat
     assert "-engine:local|dask|dask:tcp://HOST:PORT" in res.stdout
 
 
+def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_6(tmp_path):
+    (tmp_path / "A.wikitext").write_text("{{Universe|Earth-1389}}\nText.\n")
+    env = {"PATH": "/usr/bin:/bin"}
+    res = subprocess.run([sys.executable, "-m", "bots.check", f"-source:{tmp_path}",
+                          "-engine:dask:tcp://127.0.0.1:9"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert res.returncode == 6 and "the Dask scheduler at tcp://127.0.0.1:9 cannot be reached" in res.stderr, \
+        res.stderr[-2000:]
+    assert "Traceback" not in res.stderr
+
+
 # -- the folds, as Dask may run them: any split into parts, any order of combining ----------------
 def _fold(items, binop, combine, rng):
     """foldby's shape: fold each part from None, then combine the parts' values in a random tree."""
