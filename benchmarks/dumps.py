@@ -145,8 +145,10 @@ def run(cmd: list[str]) -> dict:
     after = os.times()
     done.set()
     watcher.join()
-    if proc.returncode not in (0, 1, 3):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.decode()[-2000:]}")
+    if proc.returncode not in (0, 1, 3):      # reported, and the other configurations go on
+        print(f"  FAILED ({proc.returncode}{', killed: out of memory?' if proc.returncode == -9 else ''}): "
+              f"{' '.join(cmd)}: {stderr.decode()[-300:]}", flush=True)
+        return None
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     by_role: dict[str, int] = {}
     for role, peak in peaks.values():
@@ -161,10 +163,14 @@ def measure(dump: Path, pages: int, rounds: int, skip: tuple[str, ...] = ()) -> 
             if name in skip:
                 continue
             res = run(cmd(dump))
+            if res is None:
+                continue
             runs[name].append(res)
             print(f"  round {r + 1} {name}: {res['wall']:.1f} s", flush=True)
     out = {}
     for name, results in runs.items():
+        if not results:
+            continue
         peaks: dict[str, int] = {}
         for res in results:
             for role, peak in res["peaks"].items():
@@ -210,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     for size, (pages, dump, figures) in results.items():
         table(f"{pages} pages ({dump.stat().st_size / 1e6:.0f} MB bz2):", figures)
     for size, (pages, _, f) in results.items():
-        dask, local2, local1 = f["dask, 2 workers"], f["local, 2 processes"], f.get("local, 1 process")
+        dask, local2, local1 = f.get("dask, 2 workers"), f.get("local, 2 processes"), f.get("local, 1 process")
+        if not (dask and local2):
+            continue
         scaling = (f"local 2 / local 1 = {local2['rate'] / local1['rate']:.2f} (target >= 1.7); "
                    if local1 else "")
         print(f"\n{pages} pages: dask 2 workers / local 2 processes = {dask['rate'] / local2['rate']:.2f} "
@@ -218,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     small, large = results[args.small][2], results[args.pages][2]
     for name in ("local, 2 processes", "dask, 2 workers"):
         for role in ("parent", "dask worker", "budget child"):
-            if role in small[name]["peaks"] and role in large[name]["peaks"]:
+            if name in small and name in large and role in small[name]["peaks"] and role in large[name]["peaks"]:
                 a, b = small[name]["peaks"][role], large[name]["peaks"][role]
                 print(f"peak {role} memory, {name}: {a / 1e6:.0f} MB at {args.small} pages, {b / 1e6:.0f} MB at "
                       f"{args.pages} pages ({b / a:.2f}x)")
