@@ -38,8 +38,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command,
-                      diff_text, flag, number, optional, path, simulate, summary)
+from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice,
+                      command, diff_text, flag, optional, path, simulate, summary)
 from bots.core.check.config import load_config
 from bots.core.check.checker import CheckResult
 from bots.core.check.rules.base import Severity
@@ -68,7 +68,8 @@ SPEC = Spec((
     flag("fix", "apply the safe fixes (date-calendar-mismatch, duplicate categories, ...): on the\n"
          "live wiki through the one save path (conflict-safe, stop page, {{nobots}}); on a\n"
          "folder source, to its files"),
-    number("processes", "check pages in N processes (default: one per core)"),
+    ENGINE,
+    PROCESSES,
     summary(DEFAULT_SUMMARY),
     ALWAYS,
     simulate("with -fix: the diffs only, on stdout (with -format:json in \"diffs\"); nothing written"),
@@ -98,13 +99,21 @@ def main(opts: Options) -> int:
         source = Path(opts.get("source"))
         if not source.exists():
             raise UsageError(f"no such file or folder: {source}")
-        result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"),
-                            total=count_source(source))
+        if opts.get("engine").kind == "dask":
+            from bots.cluster.dask_engine import check_source, open_client
+            with open_client(opts.get("engine"), opts.get("processes")) as client:
+                result = check_source(client, source, config, schemas)
+        else:
+            result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"),
+                                total=count_source(source))
         if opts.flag("fix"):
             fixed = _fix_files(source, result, schemas, config, opts.simulate, diffs)
             if not opts.simulate:
                 drop_fixed(result, fixed)
     else:
+        if opts.get("engine").kind != "local":
+            raise UsageError("-engine:dask checks a -source: (a dump, a folder, records); the live wiki is "
+                             "checked with -engine:local")
         from bots.site import livecheck
         try:
             result = livecheck.run(opts, config, schemas, diffs)

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from bots.core.exitcodes import EXIT_HELP, ExitCode
 
 __all__ = ["ExitCode", "EXIT_HELP", "UsageError", "NoTerminal", "Option", "Spec", "Options", "flag", "text",
-           "number", "choice", "path", "optional", "FORMAT", "ALWAYS", "summary", "simulate", "command", "pywikibot_args",
+           "number", "choice", "path", "optional", "FORMAT", "ENGINE", "PROCESSES", "ALWAYS", "summary", "simulate", "command", "pywikibot_args",
            "print_diff", "diff_text", "wants_help", "GENERATOR_HELP", "PYWIKIBOT_GLOBALS", "outage_message"]
 
 GENERATOR_HELP = ("pywikibot's page generator options (the live wiki), e.g. -cat:Earth-1389,\n"
@@ -59,6 +59,8 @@ class Option:
             return f"-{self.name}"
         if self.kind == "choice":
             return f"-{self.name}:{'|'.join(self.choices)}"
+        if self.kind == "engine":
+            return f"-{self.name}:local|dask|dask:tcp://HOST:PORT"
         if self.kind == "optional":
             return f"-{self.name}[:{self.metavar}]"
         return f"-{self.name}:{self.metavar}"
@@ -70,6 +72,12 @@ class Option:
             return int(raw)
         if self.kind == "choice" and raw not in self.choices:
             raise UsageError(f"-{self.name} takes {' or '.join(self.choices)}, not {raw!r}")
+        if self.kind == "engine":
+            from bots.core.engine import parse_engine
+            try:
+                return parse_engine(raw)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         return raw
 
 
@@ -98,6 +106,15 @@ def optional(name: str, help: str, metavar: str = "VALUE") -> Option:
     return Option(name, help, "optional", None, metavar=metavar)
 
 
+def _engine_option() -> Option:
+    from bots.core.engine import ENGINE_HELP, Engine
+    return Option("engine", ENGINE_HELP, "engine", Engine("local"))
+
+
+# The engine of the bulk bots (check, harvest): declared once, here.
+ENGINE = _engine_option()
+PROCESSES = number("processes", "check pages in N processes, or N Dask workers with -engine:dask (default: one\n"
+                   "per core)")
 FORMAT = choice("format", ("text", "json"), "json: print the result as one JSON document on stdout", "text")
 
 

@@ -18,83 +18,33 @@ pywikibot's global options apply on the live wiki (-user:, -log ...), and are ac
 """
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 from pathlib import Path
 
-from bots.cli import GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, path
-from bots.core.wikitext.article import Article
-from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
+from bots.cli import ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice, command, path
 from bots.core.check.config import load_config
-from bots.core.wikitext.harvest import harvest_article
-from bots.core.prescan import refuse
-from bots.core.check.rules import PAGE_TOO_COMPLEX
+from bots.core.check.parallel import default_processes
+from bots.core.harvesting import harvest
 from bots.core.wikitext.schema import load_schemas
 from bots.core.check.run import count_source, offline_pages
-from bots.core.progress import Progress
-from bots.core.sources import SourceError, SourcePage, SourceUnavailable
+
+__all__ = ["main", "harvest"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Spec((
     path("source", "a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
-         "XML export (schema 0.3 to 0.11, plain or .bz2/.gz), a pagefromfile file, or records\n"
-         "(.yaml/.json; harvested as the generator writes them, as check reads them)"),
+         "XML export or dump (schema 0.3 to 0.11, plain or .bz2/.gz; multistream with its index and\n"
+         "split dump files read in pieces), a pagefromfile file, or records (.yaml/.json; harvested as\n"
+         "the generator writes them, as check reads them)"),
     path("out", "where the JSON goes (default: standard output)", metavar="FILE"),
     path("checkconfig", "the check configuration whose page_budget applies (default: check-config.yaml)",
          metavar="FILE"),
     choice("format", ("json", "text"), "json (default): the document on stdout (or in -out); text: a summary of "
            "what\nwas harvested, per universe", "json"),
+    ENGINE,
+    PROCESSES,
 ), generators=True)
-
-
-def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1, total: int | None = None) -> dict:
-    """Library entry point: SourcePage/SourceError items -> the output document. Each page is
-    parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
-    are harvested. A source that stops answering ends the document with what was read before
-    (`unavailable` says why)."""
-    records, errors = [], []
-    pages: dict[int, SourcePage] = {}
-    numbers = itertools.count()
-
-    def texts():
-        for item in items:
-            if isinstance(item, SourceError):
-                errors.append({"origin": item.origin, "message": item.message})
-                print(f"error: {item}", file=sys.stderr)
-                continue
-            pages[next(numbers)] = item      # not len(pages): results pop their pages as they come
-            yield item.title, item.text
-
-    def one(page: tuple[str, str]):
-        refused = refuse(page[1], budget)
-        return refused if refused is not None else harvest_article(Article(*page), schemas)
-
-    doc = {"pages": 0, "errors": errors, "records": records}
-    progress = Progress("harvest", total)
-    try:
-        with BudgetPool(one, budget, processes, chunksize=50) as pool:
-            for n, result in enumerate(pool.map(texts())):
-                page = pages.pop(n)
-                if isinstance(result, OverBudget):
-                    _error(errors, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
-                elif isinstance(result, Failed):
-                    _error(errors, page, f"page not harvested: {result.error}")
-                else:
-                    records.append(result)
-                progress.advance()
-    except SourceUnavailable as exc:
-        doc["unavailable"] = str(exc)
-        errors.append({"origin": "(the wiki)", "message": f"reading stopped: {exc}"})
-        print(f"error: {exc}", file=sys.stderr)
-    progress.finish()
-    doc["pages"] = len(records)
-    return doc
-
-
-def _error(errors: list, page: SourcePage, message: str) -> None:
-    errors.append({"origin": page.origin, "title": page.title, "message": message})
-    print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
 def wiki_items(opts: Options):
@@ -114,16 +64,27 @@ def wiki_items(opts: Options):
 def main(opts: Options) -> int:
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
     schemas = load_schemas()
-    if opts.get("source"):
+    processes = opts.get("processes") or default_processes()
+    engine = opts.get("engine")
+    if engine.kind == "dask":
+        if not opts.get("source"):
+            raise UsageError("-engine:dask harvests a -source: (a dump, a folder); the live wiki is harvested "
+                             "with -engine:local")
         opts.offline("harvest -source:")
-        items = offline_pages(Path(opts.get("source")), schemas)
-        total = count_source(Path(opts.get("source")))
+        from bots.cluster.dask_engine import harvest_source, open_client
+        with open_client(engine, processes) as client:
+            doc = harvest_source(client, Path(opts.get("source")), schemas, budget)
     else:
-        items, total = wiki_items(opts), None
-    try:
-        doc = harvest(items, schemas, budget, total=total)
-    except ValueError as exc:       # an unknown page generator option
-        raise UsageError(str(exc)) from None
+        if opts.get("source"):
+            opts.offline("harvest -source:")
+            items = offline_pages(Path(opts.get("source")), schemas)
+            total = count_source(Path(opts.get("source")))
+        else:
+            items, total = wiki_items(opts), None
+        try:
+            doc = harvest(items, schemas, budget, processes, total=total)
+        except ValueError as exc:       # an unknown page generator option
+            raise UsageError(str(exc)) from None
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if opts.get("out"):
         Path(opts.get("out")).write_text(text + "\n", encoding="utf-8")

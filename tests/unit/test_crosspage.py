@@ -234,3 +234,22 @@ def test_a_swedish_calendar_date_agrees_with_its_gregorian_day():
     poltava = Date.of(1709, 6, 28, Calendar.SWEDISH)          # 28 June 1709 (S.S.) is 8 July N.S.
     assert dates_agree(poltava, Date.of(1709, 7, 8, Calendar.GREGORIAN))
     assert not dates_agree(poltava, Date.of(1709, 6, 28, Calendar.GREGORIAN))
+
+
+def test_a_hub_of_duplicates_costs_linear_memory():
+    """4,000 pages of one universe with one infobox name and date: one duplicate-event finding each,
+    naming five and counting the rest, without comparing every pair (that was 16 million entries)."""
+    import tracemalloc
+
+    from bots.core.check.rules.crosspage import DUPLICATE, RULES, PageSummary, UniverseIndex
+
+    index = UniverseIndex()
+    for i in range(4000):
+        index.add(PageSummary(f"Siege {i}", "Earth-1389", True, name_key="siege", date_key="1400-05-01", box_line=2))
+    tracemalloc.start()
+    found = list(index._duplicates(RULES[DUPLICATE].severity))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(found) == 4000 and peak < 30e6, peak
+    assert found[0].message == ("the same event as [[Siege 1]], [[Siege 2]], [[Siege 3]], [[Siege 4]], [[Siege 5]], "
+                                "3994 more in Earth-1389") and found[0].line == 2

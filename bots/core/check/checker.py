@@ -194,14 +194,18 @@ class Checker:
         return self.config.apply(Finding(title, RULE_CRASHED, Severity.ERROR, 1,
                                          f"rule {rule_id} crashed: {type(exc).__name__}: {exc}"), exceptions=False)
 
-    def finish(self) -> CheckResult:
+    def finish(self, crosspage: Iterable[Finding] | None = None,
+               crosspage_universes: dict[str, str | None] | None = None) -> CheckResult:
         """Run the cross-page rules over the index; every finding sorted by page, line, rule.
-        Cheap (linear in the index) and repeatable: an incremental run calls it on the whole index."""
+        Cheap (linear in the index) and repeatable: an incremental run calls it on the whole index.
+        `crosspage`: the cross-page findings computed elsewhere (the Dask engine aggregates the index
+        on the cluster, bots.core.check.crossindex), with the universe of each page they are on."""
         existing = self.existing_titles
         findings = [f for found in self.page_findings.values() for f in found]
         used = {(rule, title) for title, rules in self.used.items() for rule in rules}
         if self.crosspage_rules:
-            for finding in self.index.findings(existing, self.crosspage_rules):
+            found = self.index.findings(existing, self.crosspage_rules) if crosspage is None else crosspage
+            for finding in found:
                 if self.config.excepted(finding.rule, finding.page):
                     used.add((finding.rule, normalize_title(finding.page) or finding.page))
                     continue
@@ -221,6 +225,8 @@ class Checker:
         for f in findings:
             if f.page not in universes and f.page in self.index.pages:
                 universes[f.page] = self.index.pages[f.page].universe
+            elif f.page not in universes and crosspage_universes and f.page in crosspage_universes:
+                universes[f.page] = crosspage_universes[f.page]
         result = CheckResult(self.pages, findings, edits, list(self.errors), universes)
         result.revisions = self.revisions
         return result

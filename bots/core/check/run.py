@@ -22,7 +22,7 @@ from bots.core.check.rules import all_rules
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages, same_page_message
 from bots.core.wikitext.titles import normalize_title
 
-__all__ = ["offline_pages", "run_checks", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
+__all__ = ["offline_pages", "source_pages", "run_checks", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
 
 
 def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
@@ -30,7 +30,7 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
     any spelling of the same page: "foo_bar" is "Foo bar") is checked once, from its first place,
     and the others are errors, as publish reports them."""
     seen: dict[str, str] = {}
-    for page in _source_pages(path, schemas):
+    for page in source_pages(path, schemas):
         if isinstance(page, SourcePage):
             first = seen.setdefault(normalize_title(page.title) or page.title, page.origin)
             if first != page.origin:
@@ -39,7 +39,7 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
         yield page
 
 
-def _source_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
+def source_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
     if is_records_source(path):
         for rec in iter_records(path, schemas):
             if isinstance(rec, RecordError):

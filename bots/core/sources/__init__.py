@@ -96,13 +96,17 @@ def iter_pages(path: str | Path) -> Iterator[SourcePage | SourceError]:
     # Imported here, not at the top: xmldump and pagefile import the
     # dataclasses above, and either module may be imported first.
     if kind == "folder":
-        yield from iter_folder(path)
+        from bots.core.sources.dumppieces import is_dump_set, iter_dump
+
+        yield from (iter_dump(path) if is_dump_set(path) else iter_folder(path))
     elif kind == "file":
         yield from _read_files([path])
     elif kind == "xml":
-        from bots.core.sources.xmldump import iter_xml
+        # A multistream dump with its index is read stream by stream (a bad stream loses only its
+        # pages); any other XML file in one stream.
+        from bots.core.sources.dumppieces import iter_dump
 
-        yield from iter_xml(path)
+        yield from iter_dump(path)
     else:
         from bots.core.sources.pagefile import iter_pagefile
 

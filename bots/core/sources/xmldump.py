@@ -139,7 +139,7 @@ class _PageBuilder:
         if newest is None or rev.revid is None or newest.revid is None or rev.revid >= newest.revid:
             self.newest = rev
 
-    def finish(self, elem: Element, path: Path) -> SourcePage | SourceError:
+    def finish(self, elem: Element, path: str) -> SourcePage | SourceError:
         origin = f"{path}:{self.line}"
         title_elem = _child(elem, "title")
         title = (title_elem.text or "").strip() if title_elem is not None else ""
@@ -181,8 +181,10 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
         yield pending
 
 
-def iter_xml(path: str | Path) -> Iterator[SourcePage | SourceError]:
-    """Yield one SourcePage per <page> of the export at `path`.
+def iter_xml(path: str | Path, stream: IO[bytes] | None = None,
+             label: str | None = None) -> Iterator[SourcePage | SourceError]:
+    """Yield one SourcePage per <page> of the export at `path` (or of `stream`, already opened and
+    decompressed, named `label` in origins: a piece of a dump, bots.core.sources.dumppieces).
 
     A page that cannot be used (no title, no revision, deleted or missing
     text, a non-numeric <ns> or <id>, a revision over MAX_REVISION_CHARS of
@@ -191,14 +193,15 @@ def iter_xml(path: str | Path) -> Iterator[SourcePage | SourceError]:
     archive ends the file: the pages before it are yielded, then one
     SourceError with the line and column.
     """
+    name = label or str(path)
     path = Path(path)
-    state = _Reader(path)
+    state = _Reader(name)
     try:
-        with _open_binary(path) as stream:
+        with (stream if stream is not None else _open_binary(path)) as stream:
             chunks = _lines(stream)
             for chunk in chunks:
                 if state.root_name is None and "<!DOCTYPE" in state.prolog(chunk):
-                    yield SourceError(f"{path}:{state.line}", "a DOCTYPE (entity declarations) is not accepted in "
+                    yield SourceError(f"{name}:{state.line}", "a DOCTYPE (entity declarations) is not accepted in "
                                       "an export; reading stops here")
                     return
                 state.fed += len(chunk)
@@ -214,21 +217,21 @@ def iter_xml(path: str | Path) -> Iterator[SourcePage | SourceError]:
     except ParseError as exc:
         yield from _safe_drain(state.drain)
         err_line, column = exc.position
-        yield SourceError(f"{path}:{err_line + state.line_offset}",
+        yield SourceError(f"{name}:{err_line + state.line_offset}",
                           f"malformed XML, reading stops here: {exc} (column {column})")
         return
     except UnicodeDecodeError as exc:
         yield SourceError(
-            f"{path}:{state.line}", f"cannot decode as {exc.encoding} ({exc.reason}); reading stops here"
+            f"{name}:{state.line}", f"cannot decode as {exc.encoding} ({exc.reason}); reading stops here"
         )
         return
     except (OSError, EOFError, LookupError) as exc:
         # Unreadable file, corrupt or truncated archive, unknown declared encoding.
-        yield SourceError(f"{path}:{state.line}", f"cannot read, reading stops here: {exc}")
+        yield SourceError(f"{name}:{state.line}", f"cannot read, reading stops here: {exc}")
         return
     if state.pages == 0 and state.root_name != "mediawiki":
         found = f"<{state.root_name}>" if state.root_name else "no element"
-        yield SourceError(str(path), f"not a MediaWiki export: no <page> found (root is {found})")
+        yield SourceError(name, f"not a MediaWiki export: no <page> found (root is {found})")
 
 
 _PAGE_END = re.compile(r"</(?:[\w.-]+:)?page\s*>")
@@ -237,8 +240,8 @@ _PAGE_END = re.compile(r"</(?:[\w.-]+:)?page\s*>")
 class _Reader:
     """The parse of one export: the pull parser, the open elements, and where we are."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: str) -> None:
+        self.path = path            # as origins name it
         self.parser = XMLPullParser(events=("start", "end"))
         self.stack: list[Element] = []
         self.builders: list[_PageBuilder] = []

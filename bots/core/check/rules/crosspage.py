@@ -217,35 +217,42 @@ class UniverseIndex:
                  rules: set[str] | None = None) -> Iterator[Finding]:
         """Cross-page findings. `existing_titles` adds to the indexed titles the pages known to exist
         (live: the wiki's); `rules` limits which rule ids run (default: all six)."""
-        on = (lambda r: True) if rules is None else rules.__contains__
         existing = set(existing_titles or ())
-        sev = {rid: RULES[rid].severity for rid in (DATE_CONFLICT, CROSS_UNIVERSE, MISSING_PAGE, DUPLICATE,
-                                                   UNIVERSE_CONFLICT, UNIVERSE_MISSING)}
         for page in self.pages.values():
-            if on(UNIVERSE_CONFLICT) and page.conflict:
-                yield Finding(page.title, UNIVERSE_CONFLICT, sev[UNIVERSE_CONFLICT], page.conflict[0],
-                              f"the page's universe claims disagree: {page.conflict[1]}")
-            if on(UNIVERSE_MISSING) and page.content and page.universe is None:
-                yield Finding(page.title, UNIVERSE_MISSING, sev[UNIVERSE_MISSING], 1,
-                              "no universe: add {{Universe|Earth-…}} or the infobox's universe parameter")
-            for target, line in page.links:
-                self.comparisons += 1
-                if target not in self.pages and target not in existing:
-                    if on(MISSING_PAGE):
-                        yield Finding(page.title, MISSING_PAGE, sev[MISSING_PAGE], line,
-                                      f"[[{target}]] does not exist")
-                    continue
-                if not on(CROSS_UNIVERSE) or page.universe is None:
-                    continue
-                other = self._resolve(target)
-                theirs = other.universe if other is not None else universe_from_title(target)
-                if theirs is not None and theirs != page.universe:
-                    yield Finding(page.title, CROSS_UNIVERSE, sev[CROSS_UNIVERSE], line,
-                                  f"[[{target}]] belongs to {theirs}, this page to {page.universe}")
-            if on(DATE_CONFLICT):
-                yield from self._date_conflicts(page, sev[DATE_CONFLICT])
-        if on(DUPLICATE):
-            yield from self._duplicates(sev[DUPLICATE])
+            yield from self.page_findings(page, existing, rules)
+        if rules is None or DUPLICATE in rules:
+            yield from self._duplicates(RULES[DUPLICATE].severity)
+
+    def page_findings(self, page: PageSummary, existing: set[str] | frozenset = frozenset(),
+                      rules: set[str] | None = None) -> Iterator[Finding]:
+        """The cross-page findings on one page but duplicate-event, in the order `findings` gives them.
+        Only lookups by title: `pages` may be any mapping of title -> summary (the Dask engine passes
+        summaries without their links, bots.core.check.crossindex)."""
+        on = (lambda r: True) if rules is None else rules.__contains__
+        sev = {rid: RULES[rid].severity for rid in (DATE_CONFLICT, CROSS_UNIVERSE, MISSING_PAGE,
+                                                   UNIVERSE_CONFLICT, UNIVERSE_MISSING)}
+        if on(UNIVERSE_CONFLICT) and page.conflict:
+            yield Finding(page.title, UNIVERSE_CONFLICT, sev[UNIVERSE_CONFLICT], page.conflict[0],
+                          f"the page's universe claims disagree: {page.conflict[1]}")
+        if on(UNIVERSE_MISSING) and page.content and page.universe is None:
+            yield Finding(page.title, UNIVERSE_MISSING, sev[UNIVERSE_MISSING], 1,
+                          "no universe: add {{Universe|Earth-…}} or the infobox's universe parameter")
+        for target, line in page.links:
+            self.comparisons += 1
+            if target not in self.pages and target not in existing:
+                if on(MISSING_PAGE):
+                    yield Finding(page.title, MISSING_PAGE, sev[MISSING_PAGE], line,
+                                  f"[[{target}]] does not exist")
+                continue
+            if not on(CROSS_UNIVERSE) or page.universe is None:
+                continue
+            other = self._resolve(target)
+            theirs = other.universe if other is not None else universe_from_title(target)
+            if theirs is not None and theirs != page.universe:
+                yield Finding(page.title, CROSS_UNIVERSE, sev[CROSS_UNIVERSE], line,
+                              f"[[{target}]] belongs to {theirs}, this page to {page.universe}")
+        if on(DATE_CONFLICT):
+            yield from self._date_conflicts(page, sev[DATE_CONFLICT])
 
     def _date_conflicts(self, page: PageSummary, severity: Severity) -> Iterator[Finding]:
         if page.universe is None:
@@ -261,7 +268,11 @@ class UniverseIndex:
                               f"{other.own_date_text}")
 
     def _duplicates(self, severity: Severity) -> Iterator[Finding]:
+        """One finding per page in a group of more than one (same base title, or same infobox name
+        and date, in one universe), naming the first five others of its groups in order. Linear:
+        a group of 100,000 pages is never compared pair by pair (that took 23 GB at 27,000)."""
         groups: dict[tuple, list[str]] = defaultdict(list)
+        both: dict[tuple, int] = defaultdict(int)
         for page in self.pages.values():
             if page.universe is None or not page.content:
                 continue
@@ -269,16 +280,33 @@ class UniverseIndex:
             groups[("title", page.universe, base_title(page.title))].append(page.title)
             if page.name_key:
                 groups[("name", page.universe, page.name_key, page.date_key)].append(page.title)
-        others: dict[str, dict[str, None]] = defaultdict(dict)      # ordered sets
-        by_name: set[str] = set()
-        for key, titles in groups.items():
-            if len(titles) > 1:
-                if key[0] == "name":
-                    by_name.update(titles)
-                for t in titles:
-                    others[t].update((o, None) for o in titles if o != t)
-        for title, dup in others.items():
-            page = self.pages[title]
-            names = [f"[[{t}]]" for t in list(dup)[:5]] + ([f"{len(dup) - 5} more"] if len(dup) > 5 else [])
-            yield Finding(title, DUPLICATE, severity, page.box_line if title in by_name else 1,
-                          f"the same event as {', '.join(names)} in {page.universe}")
+                both[(page.universe, base_title(page.title), page.name_key, page.date_key)] += 1
+        order = {key: n for n, key in enumerate(groups)}     # a page's groups, in the order they began
+        name_of = lambda p: (p.name_key, p.date_key) if p.name_key else None  # noqa: E731
+        for title, page in self.pages.items():
+            if page.universe is None or not page.content:
+                continue
+            base, name = base_title(page.title), name_of(page)
+            mine = [k for k in (("title", page.universe, base),
+                                ("name", page.universe, *name) if name else None) if k and len(groups[k]) > 1]
+            if not mine:
+                continue
+            mine.sort(key=order.__getitem__)
+            first = groups[mine[0]]
+            names = [t for t in first if t != page.title][:5]
+            total = len(first) - 1
+            if len(mine) == 2:
+                # the second group's pages that are not in the first: their other key differs from ours
+                in_first = ((lambda t: base_title(t) == base) if mine[0][0] == "title"
+                            else (lambda t: name_of(self.pages[t]) == name))
+                second = groups[mine[1]]
+                for t in second:
+                    if len(names) >= 5:
+                        break
+                    if t != page.title and not in_first(t):
+                        names.append(t)
+                total += len(second) - both[(page.universe, base, *name)]
+            listed = [f"[[{t}]]" for t in names] + ([f"{total - 5} more"] if total > 5 else [])
+            by_name = any(k[0] == "name" for k in mine)
+            yield Finding(page.title, DUPLICATE, severity, page.box_line if by_name else 1,
+                          f"the same event as {', '.join(listed)} in {page.universe}")

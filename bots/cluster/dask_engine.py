@@ -1,0 +1,150 @@
+"""The Dask engine (`-engine:dask`, `-engine:dask:tcp://HOST:PORT`): check and harvest a source's pieces
+as Dask tasks. The only code that imports Dask.
+
+What runs where:
+- The pieces (bots.core.sources.dumppieces: streams of a multistream dump, files of a split dump, or
+  the whole source as one) are a dask.bag, one partition each. A task reads its piece itself (the
+  workers need the dump's path: a shared file system) and checks its pages in a page-budget worker
+  (bots.core.budget forks it from the Dask worker), so one hostile page costs at most its budget.
+- The cross-page index is built by Dask's own aggregation, `Bag.foldby` with a combine step: titles
+  to their first place and summary, duplicate-event groups to a bounded set of members
+  (bots.core.check.crossindex). The title table is then broadcast to the tasks that look up links.
+- The piece results are persisted on the cluster and come back in piece order, so the findings, the
+  errors and their order are those of `-engine:local` (tests/integration/test_dask.py).
+- A worker that dies has its tasks run again by the scheduler (`distributed.scheduler.allowed-failures`):
+  a piece's task only reads its piece, so running it twice gives the same entries.
+
+Dask workers are daemon processes by default, and a daemon process may not start children: the page
+budget needs them, so a LocalCluster here is started with `distributed.worker.daemon: False`, and a
+cluster's workers must be started so too (README, "Running on a cluster").
+"""
+from __future__ import annotations
+
+import multiprocessing
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dask
+import dask.bag as db
+from dask.distributed import Client, LocalCluster, as_completed, futures_of
+
+from bots.core.budget import Budget
+from bots.core.check.checker import CheckResult, Checker
+from bots.core.check.config import CheckConfig
+from bots.core.check.crossindex import (assemble, check_piece, earlier, group_add, group_facts, group_merge,
+                                        page_results, title_fact, title_table)
+from bots.core.engine import Engine, check_scheduler
+from bots.core.progress import Progress
+from bots.core.sources import SourceError, SourceUnavailable, detect_kind
+from bots.core.sources.dumppieces import PAGES_PER_PIECE, Piece, is_dump_set, plan_dump, read_piece
+
+__all__ = ["open_client", "source_pieces", "check_source", "harvest_source", "WorkerIsDaemon"]
+
+
+class WorkerIsDaemon(RuntimeError):
+    """A Dask worker that runs as a daemon process cannot start the page-budget workers."""
+
+
+@contextmanager
+def open_client(engine: Engine, workers: int) -> Iterator[Client]:
+    """A client of the engine's scheduler: a LocalCluster of `workers` processes (one thread each: the
+    work is CPU-bound Python), or the scheduler at engine.address (loopback or GMW_ALLOW_HOSTS)."""
+    check_scheduler(engine)
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 5}):
+        if engine.address:
+            try:
+                client = Client(engine.address, timeout="10s")
+            except OSError as exc:          # refused, unreachable, timed out: one line, exit 6
+                raise SourceUnavailable(f"the Dask scheduler at {engine.address} cannot be reached: {exc}") from None
+            with client:
+                yield client
+            return
+        # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster
+        # serves no one else.
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address="127.0.0.1:0", memory_limit=0) as cluster, Client(cluster) as client:
+            yield client
+
+
+def source_pieces(source: Path, pages_per_piece: int = PAGES_PER_PIECE) -> tuple[list[Piece], list[SourceError]]:
+    """A dump's pieces; any other source (folder, records, pagefromfile file) is one piece."""
+    if detect_kind(source) == "xml" or is_dump_set(source):
+        plan = plan_dump(source, pages_per_piece)
+        return plan.pieces, plan.errors
+    return [Piece(str(source))], []
+
+
+def _read(piece: Piece, schemas: dict, check: bool):
+    """A piece's pages: a dump's through the dump reader; another source's as each bot reads it
+    locally (check: records are generated into pages)."""
+    if piece.offsets or detect_kind(piece.path) == "xml" or is_dump_set(Path(piece.path)):
+        return read_piece(piece)
+    if check:
+        from bots.core.check.run import source_pages
+        return source_pages(Path(piece.path), schemas)
+    from bots.core.sources import iter_pages
+    return iter_pages(Path(piece.path))
+
+
+def _not_daemon() -> None:
+    if multiprocessing.current_process().daemon:
+        raise WorkerIsDaemon("this Dask worker is a daemon process and cannot start the page-budget workers: "
+                             "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False (see the README)")
+
+
+def _check_task(pieces: list[tuple[int, Piece]], config: CheckConfig, schemas: dict):
+    _not_daemon()
+    checker = Checker(config, schemas)
+    return [check_piece(n, _read(piece, schemas, True), checker) for n, piece in pieces]
+
+
+def _entries(part):
+    return [e for entries in part for e in entries]
+
+
+def _track(client: Client, persisted, label: str, total: int) -> None:
+    """Progress on stderr as pieces are done: done/total, rate, ETA."""
+    progress = Progress(label, total)
+    for _ in as_completed(futures_of(persisted)):
+        progress.advance()
+    progress.finish()
+
+
+def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict,
+                 pages_per_piece: int = PAGES_PER_PIECE) -> CheckResult:
+    """The check of `source` on the cluster: the result `run_checks(offline_pages(source))` gives."""
+    pieces, plan_errors = source_pieces(source, pages_per_piece)
+    checker = Checker(config, schemas)
+    rules = set(checker.crosspage_rules)
+    numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
+    entries = numbered.map_partitions(_check_task, config, schemas).persist()
+    _track(client, entries, "check (pieces)", len(pieces))
+    flat = entries.map_partitions(_entries)
+    titles = flat.filter(lambda e: e.error is None).map(lambda e: (e.key, title_fact(e))).foldby(
+        lambda kv: kv[0], lambda acc, kv: earlier(acc, kv[1]), None, earlier, None)
+    table = dask.delayed(title_table)(titles)
+    groups = flat.map_partitions(lambda part, t: list(group_facts(part, t)), table).foldby(
+        lambda kv: kv[0], group_add, None, group_merge, None)
+    groups = dask.delayed(lambda pairs: {k: v for k, v in pairs if v[0] > 1})(groups)
+    outs = flat.map_partitions(page_results, table, groups, rules)
+    return assemble(checker, outs.compute(), [str(e) for e in plan_errors])
+
+
+def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):
+    _not_daemon()
+    from bots.core.harvesting import harvest
+    return [harvest(_read(piece, schemas, False), schemas, budget, 1, echo=False) for _, piece in pieces]
+
+
+def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
+                   pages_per_piece: int = PAGES_PER_PIECE) -> dict:
+    """Harvest `source` on the cluster: the document `harvest(iter_pages(source))` gives."""
+    from bots.core.harvesting import merge_docs
+
+    pieces, plan_errors = source_pieces(source, pages_per_piece)
+    numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
+    docs = numbered.map_partitions(_harvest_task, schemas, budget).persist()
+    _track(client, docs, "harvest (pieces)", len(pieces))
+    first = {"pages": 0, "records": [], "errors": [{"origin": e.origin, "message": e.message} for e in plan_errors]}
+    return merge_docs([first, *docs.compute()])
