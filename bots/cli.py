@@ -338,9 +338,13 @@ def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
         guard_writes(configured_api_url())
     no_prompts()
     config.simulate = False
-    quiet_tracebacks()      # handle_args may already contact the wiki
-    local = pywikibot.handle_args(list(args) or [_NO_ARGS], do_help=False)
-    quiet_tracebacks()      # and -log, -verbose ... make new handlers
+    args = list(args)
+    if not {"-v", "-verbose"} & set(args):
+        # handle_args may already contact the wiki. pywikibot makes its terminal handlers once, at the
+        # level -verbose asks for: made here, before it is read, they would hide what -verbose shows.
+        quiet_tracebacks()
+    local = pywikibot.handle_args(args or [_NO_ARGS], do_help=False)
+    quiet_tracebacks()      # and -log ... make new handlers
     return [a for a in local if a != _NO_ARGS]
 
 

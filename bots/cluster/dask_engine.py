@@ -105,7 +105,7 @@ def _entries(part):
 
 def _track(client: Client, persisted, label: str, total: int) -> None:
     """Progress on stderr as pieces are done: done/total, rate, ETA."""
-    progress = Progress(label, total)
+    progress = Progress(label, total, quiet=0)     # few pieces, each of many pages
     for _ in as_completed(futures_of(persisted)):
         progress.advance()
     progress.finish()

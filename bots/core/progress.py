@@ -14,8 +14,10 @@ QUIET = 500
 
 class Progress:
     def __init__(self, label: str, total: int | None = None, out: TextIO = sys.stderr,
-                 clock=time.monotonic) -> None:
-        self.label, self.total, self.out, self.clock = label, total, out, clock
+                 clock=time.monotonic, quiet: int = QUIET) -> None:
+        """`quiet`: a run of at most this many items prints no closing line (pieces of a dump are few
+        but each is long: 0)."""
+        self.label, self.total, self.out, self.clock, self.quiet = label, total, out, clock, quiet
         self.done = 0
         self.start = clock()
         self._last = self.start
@@ -44,5 +46,5 @@ class Progress:
             print(self.line(), file=self.out, flush=True)
 
     def finish(self) -> None:
-        if self._shown or self.done > QUIET:
+        if self._shown or self.done > self.quiet:
             print(self.line(), file=self.out, flush=True)
