@@ -231,11 +231,12 @@ class _Since:
     which universes' timelines they touch."""
 
     def __init__(self, site, opts: Options, pattern: str) -> None:
-        from bots.site.livetimeline import changed_titles, last_run
+        from bots.site.incremental import changed_since
+        from bots.site.livetimeline import last_run
         self.site, self.key = site, " ".join(sorted(opts.rest)) + " | " + pattern
         self.started = site.server_time().isoformat()      # before any read: nothing falls between runs
         last = last_run(site, self.key)
-        self.changed = changed_titles(site, last) if last else None
+        self.changed = changed_since(site, last) if last else None
         if self.changed is None:
             print("note: no earlier run of this timeline to start from: rebuilding every timeline", file=sys.stderr)
         else:

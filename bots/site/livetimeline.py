@@ -12,7 +12,7 @@ from bots.core.publish.items import Item
 from bots.site.publisher import PublishOptions, PublishResult, Publisher, open_ledger
 from bots.site.read import read_texts
 
-__all__ = ["changed_titles", "current_texts", "last_run", "publish_timelines", "read_pages", "save_last_run",
+__all__ = ["current_texts", "last_run", "publish_timelines", "read_pages", "save_last_run",
            "upload_chart"]
 
 
@@ -82,10 +82,3 @@ def save_last_run(site, key: str, started: str) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(runs, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)       # a killed run leaves the old state, never half a file
-
-
-def changed_titles(site, since: str) -> set[str]:
-    """Main-namespace titles edited, created, imported, moved or deleted since `since` (the check's
-    own reader of recent changes)."""
-    from bots.site.incremental import changed_since
-    return changed_since(site, since)
