@@ -80,18 +80,18 @@ class OverBudget:
     detail: str = ""
 
     def message(self) -> str:
-        cpu = f"{self.cpu_seconds:.1f} s of CPU" if self.cpu_seconds is not None else None
+        # Names the budget, never the time measured: the same page gives the same finding however busy
+        # the machine (or whichever Dask worker ran it). The measured figures stay on the object.
         if self.kind == "cpu":
-            what = f"parsing was stopped after {cpu}"
+            what = "parsing was stopped after the CPU time the budget allows"
         elif self.kind == "memory":
-            what = f"parsing needed more than {self.budget.memory_mb} MB of memory" + (
-                f" (after {cpu})" if cpu else "")
+            what = f"parsing needed more than {self.budget.memory_mb} MB of memory"
         elif self.kind == "wall":
-            what = f"parsing made no progress for {self.budget.wall_seconds:g} s" + (f" ({cpu})" if cpu else "")
+            what = f"parsing made no progress for {self.budget.wall_seconds:g} s"
         elif self.kind == "shape":
             what = f"not parsed: {self.detail}"
         else:
-            what = f"the worker parsing it died ({self.detail})" + (f" after {cpu}" if cpu else "")
+            what = f"the worker parsing it died ({self.detail})"
         extra = f"; {self.detail}" if self.detail and self.kind in ("cpu", "memory") else ""
         return f"{what}{extra}; the budget is {self.budget.describe()}"
 

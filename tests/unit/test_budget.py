@@ -153,3 +153,13 @@ def test_several_pages_over_budget_in_one_chunk_leave_the_others_alone():
         assert pool.replaced == 4
     assert [i for i, r in enumerate(results) if isinstance(r, OverBudget) and r.kind == "cpu"] == [2, 3, 6, 9]
     assert [r for i, r in enumerate(results) if i not in (2, 3, 6, 9)] == [i for i in range(12) if i not in (2, 3, 6, 9)]
+
+
+def test_the_finding_s_message_does_not_depend_on_the_measured_time():
+    """A run's findings are the same however busy the machine was: the message names the budget, not
+    the CPU time measured (0.5 s in one run, 0.6 s in the next; a killed Dask worker's rerun)."""
+    for kind in ("cpu", "memory", "wall", "crashed"):
+        texts = {OverBudget(kind, SMALL, cpu_seconds=cpu, memory_mb=mb, detail="signal 9" if kind == "crashed" else "")
+                 .message() for cpu, mb in ((0.52, 130.0), (0.61, 190.5))}
+        assert len(texts) == 1, texts
+        assert "0.5 s of CPU" in texts.pop()
