@@ -52,14 +52,36 @@ class Setup:
         return ("-workers:1",) if self.latency_ms is not None else ()
 
 
-def _phase(w, n: int, run) -> tuple[float, float]:
-    """Time one phase (run() returns its seconds): (pages/s, requests per page)."""
+def _phase(w, n: int, run, folder: Path | None = None) -> tuple[float, float]:
+    """Time one phase (run() returns its seconds): (pages/s, requests per page). With `folder`, the
+    wiki must then hold the folder's text on a sample of its pages: a method that saved nothing
+    (pwb exits 0 when a script is not installed) gives no figure."""
     served, relayed = w.requests_served(), w.proxy.requests if w.proxy else 0
     seconds = run()
     served = w.requests_served() - served
     if w.proxy and w.proxy.requests - relayed != served:
         print(f"  note: the proxy relayed {w.proxy.requests - relayed} requests, the wiki logged {served}")
+    if folder is not None:
+        _assert_saved(w, folder)
     return n / seconds, served / n
+
+
+def _assert_saved(w, folder: Path, sample: int = 5) -> None:
+    """The first, last and a few pages between hold the folder's text (read directly, not counted)."""
+    import requests
+    from bots.core.wikitext.titles import filename_to_title
+    files = sorted(folder.iterdir())
+    picked = [files[i * (len(files) - 1) // max(1, sample - 1)] for i in range(min(sample, len(files)))]
+    want = {filename_to_title(f.stem): f.read_text("utf-8").rstrip() for f in picked}
+    r = requests.get(f"http://127.0.0.1:{w.port}/api.php", timeout=60, params={
+        "action": "query", "prop": "revisions", "rvprop": "content", "rvslots": "main", "format": "json",
+        "formatversion": 2, "titles": "|".join(want)}).json()
+    have = {p["title"]: p["revisions"][0]["slots"]["main"]["content"].rstrip()
+            for p in r["query"]["pages"] if "revisions" in p}
+    wrong = [t for t, text in want.items() if have.get(t) != text]
+    if wrong:
+        raise RuntimeError(f"after the phase the wiki does not hold the published text of {len(wrong)} of "
+                           f"{len(want)} sampled pages (e.g. {wrong[0]!r}): the method did not publish")
 
 
 def run_ours(setup: Setup, src: dict, src2: dict, n: int, mode: str = "auto", extra: tuple[str, ...] = ()) -> dict:
@@ -75,9 +97,10 @@ def run_ours(setup: Setup, src: dict, src2: dict, n: int, mode: str = "auto", ex
                 return t
             return run
 
-        out = dict(zip(("first", "first req/page"), _phase(w, n, publish(src["folder"], "created"))))
+        out = dict(zip(("first", "first req/page"), _phase(w, n, publish(src["folder"], "created"), src["folder"])))
         if mode == "auto" and not extra:
-            out.update(zip(("update", "update req/page"), _phase(w, n, publish(src2["folder"], "updated"))))
+            out.update(zip(("update", "update req/page"),
+                           _phase(w, n, publish(src2["folder"], "updated"), src2["folder"])))
             rate, rpp = _phase(w, n, publish(src2["folder"], "unchanged"))
             out.update({"unchanged_seconds": n / rate, "unchanged req/page": rpp, "first_seconds": n / out["first"]})
         return out
@@ -87,8 +110,8 @@ def run_pagefromfile(setup: Setup, src: dict, src2: dict, n: int) -> dict:
     with setup.wiki() as w:
         pwb = [str(Path(sys.executable).parent / "pwb"), "pagefromfile", "-notitle", "-always", "-pt:0",
                "-summary:bench"]
-        first = _phase(w, n, lambda: w.run(*pwb, f"-file:{src['pagefile']}")[0])
-        update = _phase(w, n, lambda: w.run(*pwb, f"-file:{src2['pagefile']}", "-force")[0])
+        first = _phase(w, n, lambda: w.run(*pwb, f"-file:{src['pagefile']}")[0], src["folder"])
+        update = _phase(w, n, lambda: w.run(*pwb, f"-file:{src2['pagefile']}", "-force")[0], src2["folder"])
         return {"first": first[0], "first req/page": first[1], "update": update[0], "update req/page": update[1]}
 
 
@@ -126,8 +149,8 @@ def _edit_all(w, folder: Path) -> float:
 
 def run_editloop(setup: Setup, src: dict, src2: dict, n: int) -> dict:
     with setup.wiki() as w:
-        first = _phase(w, n, lambda: _edit_all(w, src["folder"]))
-        update = _phase(w, n, lambda: _edit_all(w, src2["folder"]))
+        first = _phase(w, n, lambda: _edit_all(w, src["folder"]), src["folder"])
+        update = _phase(w, n, lambda: _edit_all(w, src2["folder"]), src2["folder"])
         return {"first": first[0], "first req/page": first[1], "update": update[0], "update req/page": update[1]}
 
 

@@ -29,14 +29,15 @@ from bots.core.harvesting import harvest
 from bots.core.wikitext.schema import load_schemas
 from bots.core.check.run import count_source, offline_pages
 
-__all__ = ["main", "harvest"]
+__all__ = ["main", "harvest", "harvest_source", "refuse_dask_live", "SOURCE_HELP"]
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCE_HELP = ("a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
+               "XML export or dump (schema 0.3 to 0.11, plain or .bz2/.gz; multistream with its index and\n"
+               "split dump files read in pieces), a pagefromfile file, or records (.yaml/.json; harvested as\n"
+               "the generator writes them, as check reads them)")
 SPEC = Spec((
-    path("source", "a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
-         "XML export or dump (schema 0.3 to 0.11, plain or .bz2/.gz; multistream with its index and\n"
-         "split dump files read in pieces), a pagefromfile file, or records (.yaml/.json; harvested as\n"
-         "the generator writes them, as check reads them)"),
+    path("source", SOURCE_HELP),
     path("out", "where the JSON goes (default: standard output)", metavar="FILE"),
     path("checkconfig", "the check configuration whose page_budget applies (default: check-config.yaml)",
          metavar="FILE"),
@@ -60,29 +61,34 @@ def wiki_items(opts: Options):
     yield from iter_wiki_pages(site, opts.rest)
 
 
+def harvest_source(source: Path, schemas: dict, budget, engine, processes: int) -> dict:
+    """The harvest document of a -source: on the chosen engine (timeline uses it too): one way to
+    read a source for both bots."""
+    if engine.kind == "dask":
+        from bots.cluster.dask_engine import harvest_source as on_cluster, open_client
+        with open_client(engine, processes) as client:
+            return on_cluster(client, source, schemas, budget)
+    return harvest(offline_pages(source, schemas), schemas, budget, processes, total=count_source(source))
+
+
+def refuse_dask_live(opts: Options, bot: str) -> None:
+    if opts.get("engine").kind == "dask" and not opts.get("source"):
+        raise UsageError(f"-engine:dask {bot} a -source: (a dump, a folder); the live wiki is read with "
+                         "-engine:local")
+
+
 @command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
 def main(opts: Options) -> int:
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
     schemas = load_schemas()
     processes = opts.get("processes") or default_processes()
-    engine = opts.get("engine")
-    if engine.kind == "dask":
-        if not opts.get("source"):
-            raise UsageError("-engine:dask harvests a -source: (a dump, a folder); the live wiki is harvested "
-                             "with -engine:local")
+    refuse_dask_live(opts, "harvests")
+    if opts.get("source"):
         opts.offline("harvest -source:")
-        from bots.cluster.dask_engine import harvest_source, open_client
-        with open_client(engine, processes) as client:
-            doc = harvest_source(client, Path(opts.get("source")), schemas, budget)
+        doc = harvest_source(Path(opts.get("source")), schemas, budget, opts.get("engine"), processes)
     else:
-        if opts.get("source"):
-            opts.offline("harvest -source:")
-            items = offline_pages(Path(opts.get("source")), schemas)
-            total = count_source(Path(opts.get("source")))
-        else:
-            items, total = wiki_items(opts), None
         try:
-            doc = harvest(items, schemas, budget, processes, total=total)
+            doc = harvest(wiki_items(opts), schemas, budget, processes)
         except ValueError as exc:       # an unknown page generator option
             raise UsageError(str(exc)) from None
     text = json.dumps(doc, ensure_ascii=False, indent=1)

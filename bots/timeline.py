@@ -39,26 +39,26 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ALWAYS, FORMAT, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, flag,
+from bots.cli import (ALWAYS, ENGINE, FORMAT, PROCESSES, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, flag,
                       number, pass_to_pywikibot, path, simulate, summary, text)
 from bots.core.check.config import load_config
 from bots.core.check.report import report_title
-from bots.core.sources import SourceUnavailable, iter_pages
+from bots.core.check.parallel import default_processes
+from bots.core.sources import SourceUnavailable
 from bots.core.timeline.chart import chart_name, chart_svg
 from bots.core.timeline.divergence import PRIME, counterpart_of
 from bots.core.timeline.guard import DEFAULT_MAX_DROP, refusal
 from bots.core.timeline.render import DEFAULT_PATTERN, build_timeline, render_pages, stats_of, timeline_title
 from bots.core.wikitext.schema import load_schemas
 from bots.core.wikitext.titles import InvalidTitle, title_to_filename
-from bots.harvest import harvest
+from bots.harvest import SOURCE_HELP, harvest, harvest_source, refuse_dask_live
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUMMARY = "Rebuild the timeline"
 DEFAULT_REPORT = "Project:Consistency report/{universe}"
 OFFLINE_LIMIT = 2_000_000
 SPEC = Spec((
-    path("source", "a folder of .wikitext files, a MediaWiki XML export or a pagefromfile file (default:\n"
-         "the live wiki's pages the page generator options select)"),
+    path("source", SOURCE_HELP + " (default: the live wiki's pages the page\ngenerator options select)"),
     path("out", "write the timeline pages into this folder as .wikitext files instead of saving\n"
          "them on the wiki (the guard compares with the files there)", metavar="DIR"),
     text("universe", "only this universe's timeline (default: every universe of the pages read)", metavar="NAME"),
@@ -81,6 +81,8 @@ SPEC = Spec((
          metavar="FILE"),
     summary(DEFAULT_SUMMARY),
     ALWAYS,
+    ENGINE,
+    PROCESSES,
     simulate("the diffs only (in -format:json under \"publish\"); nothing saved"),
     FORMAT,
 ), generators=True)
@@ -110,6 +112,7 @@ def _pattern(opts: Options, name: str) -> str:
 
 @command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
 def main(opts: Options) -> int:
+    refuse_dask_live(opts, "reads")
     pattern, report_pattern = _pattern(opts, "title"), _pattern(opts, "report")
     max_drop = (opts.get("maxdrop") / 100) if opts.get("maxdrop") is not None else DEFAULT_MAX_DROP
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
@@ -129,18 +132,18 @@ def main(opts: Options) -> int:
         except READ_ERRORS as exc:
             raise unavailable(exc) from exc
     since = _Since(site, opts, pattern) if opts.get("since") else None
+    processes = opts.get("processes") or default_processes()
     if opts.get("source"):
         source = Path(opts.get("source"))
         if not source.exists():
             raise UsageError(f"no such file or folder: {source}")
-        items = iter_pages(source)
+        doc = harvest_source(source, schemas, budget, opts.get("engine"), processes)
     else:
         from bots.site.read import iter_wiki_pages
-        items = iter_wiki_pages(site, opts.rest)
-    try:
-        doc = harvest(items, schemas, budget)
-    except ValueError as exc:       # an unknown page generator option
-        raise UsageError(str(exc)) from None
+        try:
+            doc = harvest(iter_wiki_pages(site, opts.rest), schemas, budget, processes)
+        except ValueError as exc:       # an unknown page generator option
+            raise UsageError(str(exc)) from None
     if doc.get("unavailable"):
         raise SourceUnavailable(doc["unavailable"])
     records = doc["records"]

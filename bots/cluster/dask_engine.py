@@ -75,16 +75,13 @@ def source_pieces(source: Path, pages_per_piece: int = PAGES_PER_PIECE) -> tuple
     return [Piece(str(source))], []
 
 
-def _read(piece: Piece, schemas: dict, check: bool):
-    """A piece's pages: a dump's through the dump reader; another source's as each bot reads it
-    locally (check: records are generated into pages)."""
+def _read(piece: Piece, schemas: dict):
+    """A piece's pages: a dump's through the dump reader; another source's as check and harvest read
+    it locally (records are generated into pages)."""
     if piece.offsets or detect_kind(piece.path) == "xml" or is_dump_set(Path(piece.path)):
         return read_piece(piece)
-    if check:
-        from bots.core.check.run import source_pages
-        return source_pages(Path(piece.path), schemas)
-    from bots.core.sources import iter_pages
-    return iter_pages(Path(piece.path))
+    from bots.core.check.run import source_pages
+    return source_pages(Path(piece.path), schemas)
 
 
 def _not_daemon() -> None:
@@ -96,7 +93,7 @@ def _not_daemon() -> None:
 def _check_task(pieces: list[tuple[int, Piece]], config: CheckConfig, schemas: dict):
     _not_daemon()
     checker = Checker(config, schemas)
-    return [check_piece(n, _read(piece, schemas, True), checker) for n, piece in pieces]
+    return [check_piece(n, _read(piece, schemas), checker) for n, piece in pieces]
 
 
 def _entries(part):
@@ -134,12 +131,13 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
 def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):
     _not_daemon()
     from bots.core.harvesting import harvest
-    return [harvest(_read(piece, schemas, False), schemas, budget, 1, echo=False) for _, piece in pieces]
+    return [harvest(_read(piece, schemas), schemas, budget, 1, echo=False, places=True) for _, piece in pieces]
 
 
 def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
                    pages_per_piece: int = PAGES_PER_PIECE) -> dict:
-    """Harvest `source` on the cluster: the document `harvest(iter_pages(source))` gives."""
+    """Harvest `source` on the cluster: the document `harvest(offline_pages(source))` gives (a title
+    given twice across pieces is joined in `merge_docs`, on the client, which holds the document)."""
     from bots.core.harvesting import merge_docs
 
     pieces, plan_errors = source_pieces(source, pages_per_piece)

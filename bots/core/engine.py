@@ -17,7 +17,7 @@ from bots.core.writeguard import WriteRefused, check_host, parse_allowed_hosts
 
 __all__ = ["Engine", "parse_engine", "check_scheduler", "ENGINE_HELP"]
 
-ENGINE_HELP = ("where pages are checked: local (default: this machine's processes, -processes:N),\n"
+ENGINE_HELP = ("where pages are read and parsed: local (default: this machine's processes, -processes:N),\n"
                "dask (a Dask LocalCluster of -processes:N workers), or dask:tcp://HOST:PORT (a running\n"
                "Dask scheduler; a host other than loopback only if listed in GMW_ALLOW_HOSTS)")
 # tcp://host:port, host a DNS name, an IPv4 address or a bracketed IPv6 address; nothing else.

@@ -11,74 +11,96 @@ from bots.core.wikitext.harvest import harvest_article
 from bots.core.prescan import refuse
 from bots.core.progress import Progress
 from bots.core.check.rules import PAGE_TOO_COMPLEX
-from bots.core.sources import SourceError, SourcePage, SourceUnavailable
+from bots.core.sources import SourceError, SourcePage, SourceUnavailable, same_page_message
+from bots.core.wikitext.titles import normalize_title
 
 __all__ = ["harvest", "merge_docs"]
 
 
 def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1, echo: bool = True,
-            total: int | None = None) -> dict:
+            total: int | None = None, places: bool = False) -> dict:
     """Library entry point: SourcePage/SourceError items -> the output document. Each page is
     parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
     are harvested. A source that stops answering ends the document with what was read before
-    (`unavailable` says why)."""
+    (`unavailable` says why). The errors are in the source's order (a read error is known at once, a
+    page's only when its worker answers). `places`: every record and error keeps its item's place
+    and origin (`_place`, `_origin`) for `merge_docs`, which joins pieces harvested apart."""
     records, errors = [], []
-    pages: dict[int, SourcePage] = {}
+    pages: dict[int, tuple[int, SourcePage]] = {}
     numbers = itertools.count()
 
     def texts():
-        for item in items:
+        for place, item in enumerate(items):
             if isinstance(item, SourceError):
-                errors.append({"origin": item.origin, "message": item.message})
+                errors.append((place, {"origin": item.origin, "message": item.message}))
                 if echo:
                     print(f"error: {item}", file=sys.stderr)
                 continue
             # numbered by a counter: the pool pops results while reading ahead, so len(pages) repeats
-            pages[next(numbers)] = item
+            pages[next(numbers)] = place, item
             yield item.title, item.text
 
     def one(page: tuple[str, str]):
         refused = refuse(page[1], budget)
         return refused if refused is not None else harvest_article(Article(*page), schemas)
 
-    doc = {"pages": 0, "errors": errors, "records": records}
+    doc: dict = {"pages": 0, "errors": [], "records": records}
     progress = Progress("harvest", total) if echo else None
     try:
         with BudgetPool(one, budget, processes, chunksize=50) as pool:
             for n, result in enumerate(pool.map(texts())):
-                page = pages.pop(n)
+                place, page = pages.pop(n)
                 if isinstance(result, OverBudget):
-                    _error(errors, echo, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
+                    _error(errors, echo, place, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
                 elif isinstance(result, Failed):
-                    _error(errors, echo, page, f"page not harvested: {result.error}")
+                    _error(errors, echo, place, page, f"page not harvested: {result.error}")
                 else:
+                    if places:
+                        result = {**result, "_place": place, "_origin": page.origin}
                     records.append(result)
                 if progress is not None:
                     progress.advance()
     except SourceUnavailable as exc:
         doc["unavailable"] = str(exc)
-        errors.append({"origin": "(the wiki)", "message": f"reading stopped: {exc}"})
+        errors.append((float("inf"), {"origin": "(the wiki)", "message": f"reading stopped: {exc}"}))
         print(f"error: {exc}", file=sys.stderr)
     if progress is not None:
         progress.finish()
+    errors.sort(key=lambda e: e[0])
+    doc["errors"] = [{**err, "_place": place} if places else err for place, err in errors]
     doc["pages"] = len(records)
     return doc
 
 
-def _error(errors: list, echo: bool, page: SourcePage, message: str) -> None:
-    errors.append({"origin": page.origin, "title": page.title, "message": message})
+def _error(errors: list, echo: bool, place: int, page: SourcePage, message: str) -> None:
+    errors.append((place, {"origin": page.origin, "title": page.title, "message": message}))
     if echo:
         print(f"error: {page.origin} [{page.title}]: {message}", file=sys.stderr)
 
 
-def merge_docs(docs) -> dict:
-    """The documents of a source's pieces, in order, as one: what `harvest` gives over the whole source.
+def merge_docs(docs, echo: bool = True) -> dict:
+    """The documents of a source's pieces (harvested with `places`), in order, as one: what `harvest`
+    gives over the whole source read through `offline_pages`. A title already given in an earlier
+    place (of this piece or an earlier one) is the error offline_pages makes of it, in its place.
     Each error is printed as `harvest` prints it."""
-    records, errors = [], []
-    for doc in docs:
-        records.extend(doc["records"])
-        for err in doc["errors"]:
-            errors.append(err)
+    records, errors, seen = [], [], {}
+    for piece, doc in enumerate(docs):
+        events = [(e.pop("_place", -1), 1, e) for e in map(dict, doc["errors"])]
+        events += [(r.pop("_place", -1), 0, r) for r in map(dict, doc["records"])]
+        for place, is_error, item in sorted(events, key=lambda e: e[0]):
+            if is_error:
+                if item.get("title") is not None:        # a page that was read: its title is taken
+                    seen.setdefault(normalize_title(item["title"]) or item["title"], item["origin"])
+                errors.append(item)
+                continue
+            origin = item.pop("_origin", None)
+            first = seen.setdefault(normalize_title(item["title"]) or item["title"], origin)
+            if first != origin:
+                errors.append({"origin": origin, "message": same_page_message(first, "checked")})
+                continue
+            records.append(item)
+    if echo:
+        for err in errors:
             where = f" [{err['title']}]" if err.get("title") else ""
             print(f"error: {err['origin']}{where}: {err['message']}", file=sys.stderr)
     return {"pages": len(records), "errors": errors, "records": records}

@@ -21,7 +21,6 @@ from bots.core.check.report import json_document
 from bots.core.check.run import offline_pages, run_checks
 from bots.core.engine import Engine
 from bots.core.harvesting import harvest
-from bots.core.sources import iter_pages
 from bots.core.sources.xmlexport import ExportPage
 from bots.core.wikitext.schema import load_schemas
 from tests.dumps import PATHOLOGICAL, event_pages, write_dump
@@ -90,7 +89,7 @@ def test_the_page_budget_holds_inside_the_workers(client, dump, schemas, local):
 def test_dask_harvest_gives_the_local_records(client, dump, schemas):
     budget = CONFIG.budget
     mine = harvest_source(client, dump, schemas, budget, pages_per_piece=PER_PIECE)
-    theirs = harvest(iter_pages(dump), schemas, budget, 2)
+    theirs = harvest(offline_pages(dump, schemas), schemas, budget, 2)
     assert mine["pages"] > 900 and any("page-too-complex" in e["message"] for e in mine["errors"])
     assert json.dumps(mine, sort_keys=True) == json.dumps(theirs, sort_keys=True)
 

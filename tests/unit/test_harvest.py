@@ -101,3 +101,53 @@ def test_the_harvest_of_many_pages_keeps_every_page():
     items = [SourcePage(f"Page {i}", f"It happened on {i % 28 + 1} May 1389.", f"f:{i}") for i in range(320)]
     doc = harvest(iter(items), SCHEMAS)
     assert doc["errors"] == [] and [r["title"] for r in doc["records"]] == [f"Page {i}" for i in range(320)]
+
+
+def _items_with_errors():
+    """A source's items: a page, a read error, a page over the budget's shape, its title again, pages."""
+    from bots.core.sources import SourceError, SourcePage
+    TEMPLATE_FLOOD = "{{a|" * 16384        # refused by its shape, at once
+
+    return [SourcePage("Alpha", "On 3 May 1389 it began.", "d:1"),
+            SourceError("d:2", "not well-formed XML"),
+            SourcePage("Flood", TEMPLATE_FLOOD, "d:3"),
+            SourcePage("Beta", "On 4 May 1389 it began.", "d:4"),
+            SourcePage("Flood", "On 5 May 1389 it began.", "d:5"),      # the same title: one error
+            SourcePage("alpha", "On 6 May 1389 it began.", "d:6"),      # "alpha" is "Alpha"
+            SourcePage("Gamma", "On 7 May 1389 it began.", "d:7")]
+
+
+def test_errors_are_in_the_source_s_order_whatever_the_workers_finish_first():
+    from bots.core.check.run import offline_pages  # noqa: F401  (the dedupe under test is its)
+    from bots.core.harvesting import harvest
+
+    items = _items_with_errors()
+    deduped, seen = [], {}
+    from bots.core.sources import SourceError, SourcePage, same_page_message
+    for it in items:      # what offline_pages yields for these items
+        if isinstance(it, SourcePage) and seen.setdefault(it.title.capitalize(), it.origin) != it.origin:
+            deduped.append(SourceError(it.origin, same_page_message(seen[it.title.capitalize()], "checked"), it.title))
+        else:
+            deduped.append(it)
+    doc = harvest(iter(deduped), SCHEMAS, processes=2, echo=False)
+    assert [e["origin"] for e in doc["errors"]] == ["d:2", "d:3", "d:5", "d:6"]
+
+
+def test_pieces_harvested_apart_merge_into_the_document_of_the_whole_source():
+    """A dump's pieces are harvested in separate tasks (-engine:dask): a title given twice across two
+    pieces is the same error, at the same place, as when the source is read in one stream."""
+    from bots.core.check.run import offline_pages  # noqa: F401
+    from bots.core.harvesting import harvest, merge_docs
+    from bots.core.sources import SourceError, SourcePage, same_page_message
+
+    items = _items_with_errors()
+    seen, whole_items = {}, []
+    for it in items:
+        if isinstance(it, SourcePage) and seen.setdefault(it.title.capitalize(), it.origin) != it.origin:
+            whole_items.append(SourceError(it.origin, same_page_message(seen[it.title.capitalize()], "checked")))
+        else:
+            whole_items.append(it)
+    whole = harvest(iter(whole_items), SCHEMAS, echo=False)
+    parts = [harvest(iter(items[:3]), SCHEMAS, echo=False, places=True),
+             harvest(iter(items[3:]), SCHEMAS, echo=False, places=True)]
+    assert merge_docs(parts, echo=False) == whole
