@@ -14,6 +14,8 @@ local wiki (templates installed), side by side in one run:
   importdump    php maintenance/importDump.php pages.xml (MediaWiki's server-side floor)
   editloop      a bare sequential `action=edit` loop with requests (one request a page, no reads,
                 no checks): the ceiling of any client that edits, first load and updates
+  importloop    a bare sequential `action=import` loop, 10 pages a request (no reads, no checks): the
+                ceiling of a first load under the stop-page rule (read before every 10th edit)
 --db mariadb runs every wiki on MariaDB (GMW_WIKI_DB=mariadb scripts/wiki-up.sh) instead of SQLite.
 --latency MS puts every method's requests through a loopback proxy (latency_proxy.py) that adds MS
 milliseconds each way to every request (and a round trip to every new connection): a remote wiki. There,
@@ -147,6 +149,32 @@ def _edit_all(w, folder: Path) -> float:
     return time.perf_counter() - start
 
 
+def _import_all(w, folder: Path, batch: int = 10) -> float:
+    """Seconds to create every file of the folder with bare `action=import` requests of `batch` pages
+    (no reads, no checks): the ceiling of a client that imports under the stop-page rule (read
+    before every 10th edit, an import counting as its pages, so at most 10 pages a request)."""
+    from bots.core.sources.xmlexport import ExportPage, export_bytes
+    from bots.core.wikitext.titles import filename_to_title
+    s, token = _bare_session(w)
+    files = sorted(folder.iterdir())
+    start = time.perf_counter()
+    for i in range(0, len(files), batch):
+        xml = export_bytes([ExportPage(filename_to_title(f.stem), f.read_text("utf-8").rstrip(), 0,
+                                       timestamp="2026-01-01T00:00:00Z", comment="bench", username="MultiverseBot")
+                            for f in files[i:i + batch]])
+        r = s.post(w.api, data={"action": "import", "interwikiprefix": "bench", "summary": "bench",
+                                "assignknownusers": 1, "token": token, "format": "json"},
+                   files={"xml": ("pages.xml", xml, "text/xml")}).json()
+        assert len(r.get("import", [])) == len(files[i:i + batch]), r
+    return time.perf_counter() - start
+
+
+def run_importloop(setup: Setup, src: dict, src2: dict, n: int) -> dict:
+    with setup.wiki() as w:
+        first = _phase(w, n, lambda: _import_all(w, src["folder"]), src["folder"])
+        return {"first": first[0], "first req/page": first[1]}
+
+
 def run_editloop(setup: Setup, src: dict, src2: dict, n: int) -> dict:
     with setup.wiki() as w:
         first = _phase(w, n, lambda: _edit_all(w, src["folder"]), src["folder"])
@@ -162,7 +190,7 @@ def run_importdump(setup: Setup, src: dict, n: int) -> dict:
         return {"first": n / t1}
 
 
-METHODS = ("ours", "ours-b25", "ours-edit", "pagefromfile", "importdump", "editloop")
+METHODS = ("ours", "ours-b25", "ours-edit", "pagefromfile", "importdump", "editloop", "importloop")
 
 
 def main() -> int:
@@ -198,6 +226,7 @@ def _bench(a: argparse.Namespace, setup: Setup, work: Path) -> int:
         "pagefromfile": lambda: run_pagefromfile(setup, src, src2, a.pages),
         "importdump": lambda: run_importdump(setup, src, a.pages),
         "editloop": lambda: run_editloop(setup, src, src2, a.pages),
+        "importloop": lambda: run_importloop(setup, src, src2, a.pages),
     }
     methods = a.methods.split(",")
     results: dict[str, list[dict]] = {m: [] for m in methods}
@@ -227,6 +256,12 @@ def _bench(a: argparse.Namespace, setup: Setup, work: Path) -> int:
             print(f"updates:     bare edit loop / pagefromfile = {loop['update'] / med['pagefromfile']['update']:.2f}x")
         print(f"updates:     ours / bare edit loop = {ours['update'] / loop['update']:.0%}"
               + (" (target >= 95%)" if remote else ""))
+    if ours and "importloop" in med:
+        loop = med["importloop"]
+        print(f"first load:  ours / bare import loop = {ours['first'] / loop['first']:.0%}")
+        if "pagefromfile" in med:
+            print(f"first load:  bare import loop / pagefromfile = {loop['first'] / med['pagefromfile']['first']:.2f}x "
+                  "(the most any client can reach under the stop-page rule: 10 pages a request, in series)")
     if ours and "importdump" in med:
         print(f"first load:  ours / importDump.php = {ours['first'] / med['importdump']['first']:.0%} (target >= 80%)")
     if ours:
