@@ -60,7 +60,8 @@ SPEC = Spec((
     choice("mode", ("auto", "edit", "import"), "auto (default): new pages through the import API when the "
            "account may import,\nthe rest by edits; edit: edits only; import: insist on the import API for "
            "new pages", "auto"),
-    number("batch", "pages per import request (default 10)", 10),
+    number("batch", "pages per import request (default 10; over 10, the stop page is read before every\n"
+           "request and a stop is obeyed within one request instead of within 10 edits)", 10),
     flag("minor", "mark edits as minor"),
     flag("recreate", "re-create pages that a person deleted after the bot published them (by default\n"
          "they are skipped and reported with who deleted them and when)"),
