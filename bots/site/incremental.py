@@ -82,12 +82,15 @@ def _since(site, store, gen_args, config, schemas, processes) -> CheckResult:
             if page.exists() and not page.isRedirectPage():
                 articles.add(page.title())
     in_scope = _scope_titles(site, gen_args)
-    if in_scope is not None:    # a scope's listing: what left it is dropped, what changed in it read
-        gone = {t for t in store.titles() | changed if t not in in_scope}
+    if in_scope is not None:
+        # A scope's listing: what left it is dropped; what changed in it, or joined it unchanged
+        # (a category added by a template), is read.
+        known = store.titles()
+        gone = {t for t in known | changed if t not in in_scope}
+        reread = sorted((changed & in_scope) | (in_scope - known))
     else:
-        in_scope = articles
-        gone = set(changed) - in_scope
-    reread = sorted(changed & in_scope)
+        gone = set(changed) - articles
+        reread = sorted(changed & articles)
     checker = Checker(config, schemas)
     found = set()
 
