@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .helpers import Person
+from .helpers import Person, publish_folder
 
 pytestmark = pytest.mark.integration
 N = 80
@@ -16,17 +16,12 @@ N = 80
 
 @pytest.fixture(scope="module")
 def chain(empty_wiki, tmp_path_factory):
-    wiki = empty_wiki
-    folder = tmp_path_factory.mktemp("chain-pages")
-    for i in range(N):
-        (folder / f"Plain_{i:02d}.wikitext").write_text(
-            f"{{{{Universe|Earth-S}}}}\n'''Plain {i:02d}''' came after [[Plain {(i - 1) % N:02d}]] and before "
-            f"[[Plain {(i + 1) % N:02d}]].\n", encoding="utf-8")
-    (folder / "Twin.wikitext").write_text("{{Universe|Earth-S}}\nOne twin.\n", encoding="utf-8")
-    (folder / "Twin_(Earth-S).wikitext").write_text("{{Universe|Earth-S}}\nThe other.\n", encoding="utf-8")
-    res = wiki.bot("publish", f"-source:{folder}", "-force", "-format:json")
-    assert json.loads(res.stdout)["counts"]["failed"] == 0, res.stderr[-2000:]
-    return wiki
+    pages = {f"Plain {i:02d}": f"{{{{Universe|Earth-S}}}}\n'''Plain {i:02d}''' came after "
+             f"[[Plain {(i - 1) % N:02d}]] and before [[Plain {(i + 1) % N:02d}]].\n" for i in range(N)}
+    pages["Twin"] = "{{Universe|Earth-S}}\nOne twin.\n"
+    pages["Twin (Earth-S)"] = "{{Universe|Earth-S}}\nThe other.\n"
+    publish_folder(empty_wiki, tmp_path_factory.mktemp("chain-pages"), pages)
+    return empty_wiki
 
 
 def _doc(res) -> dict:
