@@ -1,7 +1,7 @@
 """Benchmark: the consistency check on a generated universe, offline and on the local wiki, and the
 incremental check (-since:last-run) after a few edits.
 
-Usage: .venv/bin/python benchmarks/check.py [--pages 10000] [--changed 10] [--rounds 1]
+Usage: .venv/bin/python benchmarks/check.py [--pages 10000] [--changed 10] [--rounds 1] [--baseline DIR]
 
 1. Offline, `check -source:FOLDER` over N/10 and N pages: pages/s, peak memory (max RSS of the check
    process), and how the cost grows with 10x the pages.
@@ -62,7 +62,7 @@ print(n, time.perf_counter() - t)
 LAST_CPU: list[float] = [0.0]      # CPU seconds (user + system) of the last timed command and its workers
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float | None, subprocess.CompletedProcess]:
+def timed(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float | None, subprocess.CompletedProcess]:
     """(seconds, peak RSS in MB of the command's main process, result). The peak comes from GNU time
     (the `time` package): a child forked from this big process would inherit its high-water mark.
     The CPU time of the command (its budget workers included) is left in LAST_CPU."""
@@ -70,7 +70,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float | None, subprocess.Co
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
         wrapped = [str(gnu_time), "-f", "%M %U %S", "-o", rss_file.name, *cmd] if gnu_time.exists() else cmd
         start = time.perf_counter()
-        res = subprocess.run(wrapped, cwd=ROOT, env=env, capture_output=True, text=True)
+        res = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True)
         took = time.perf_counter() - start
         text = Path(rss_file.name).read_text().strip().splitlines()
     fields = text[-1].split() if text else []
@@ -124,6 +124,8 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--changed", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--baseline", type=Path, help="a checkout of other code (say, main: `git archive main | tar -x "
+                    "-C DIR`) whose -since:last-run is measured side by side on the same wiki and edits")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gmw-bench-check-"))
     n, small = a.pages, a.pages // 10
@@ -189,6 +191,11 @@ def main() -> int:
               f"it ran, {median(lean_server):.1f}s for the lean fetch; on {cores} idle cores the full check takes at "
               f"least {bound:.1f}s = {bound / fl:.2f}x the lean fetch (the bound; the rest is waiting and other load)")
 
+        if a.baseline:      # the baseline's own full run, so that it has a state to start from
+            base_env = {**w.env, "PYWIKIBOT_DIR": str(a.baseline), "GMW_STATE_DIR": str(w.dir / "state-baseline")}
+            t, _rss, res = timed([py, "-m", "bots.check", "-format:json"], base_env, a.baseline)
+            assert as_json(res)["pages"] == n + 1, res.stderr[-2000:]
+            print(f"  baseline {a.baseline}: full check {t:.1f}s")
         print(f"== incremental: {a.changed} pages changed since the last run")
         site_titles = [f"Event {i:05d} (Earth-BENCH)" for i in range(0, n, max(1, n // a.changed))][: a.changed]
         mw_edit = ["env", f"MW_CONFIG_FILE={w.dir / 'LocalSettings.php'}", "php",
@@ -205,6 +212,8 @@ def main() -> int:
             subprocess.run([*mw_edit, title], input=body, text=True, env=w.env, check=True, capture_output=True)
         t_inc, _rss, inc = timed([py, "-m", "bots.check", "-since:last-run", "-format:json"], w.env)
         other = {**w.env, "GMW_STATE_DIR": str(w.dir / "state-full")}
+        if a.baseline:
+            t_base, _rss, base = timed([py, "-m", "bots.check", "-since:last-run", "-format:json"], base_env, a.baseline)
         t_full, _rss, full_now = timed([py, "-m", "bots.check", "-format:json"], other)
         inc_doc, full_doc = as_json(inc), as_json(full_now)
         changed = set(site_titles)
@@ -215,6 +224,11 @@ def main() -> int:
               f"({sum(f['page'] in changed for f in inc_doc['findings'])} findings); whole result "
               f"{'identical' if inc_doc['findings'] == full_doc['findings'] else 'differs'}")
         print("  " + inc.stderr.strip().splitlines()[-1] if inc.stderr.strip() else "")
+        if a.baseline:
+            base_doc = as_json(base)
+            print(f"  baseline {a.baseline}: incremental {t_base:.2f}s = {t_base / t_full:.1%} of the full check; "
+                  f"this code's {t_inc:.2f}s = {t_inc / t_base:.0%} of the baseline's; whole result "
+                  f"{'identical' if base_doc['findings'] == full_doc['findings'] else 'differs'}")
     return 0
 
 
