@@ -107,6 +107,17 @@ def test_the_incremental_result_is_a_full_check_of_the_wiki_as_it_now_is(tmp_pat
     again["Event 11"] = again["Event 11"].replace("[[Event 10]] of 11 May", "[[Event 10]] of 20 May")
     result2, _store = since(path, after, again)
     same(result2, full(again))
+    # The state's link and existence tables are those a full run of the wiki as it is would save.
+    fresh = tmp_path / "fresh.sqlite"
+    full(again, fresh)
+    assert _tables(path) == _tables(fresh)
+
+
+def _tables(path: Path) -> tuple:
+    with sqlite3.connect(path) as db:
+        return (db.execute("SELECT target, source FROM link ORDER BY target, source").fetchall(),
+                db.execute("SELECT title FROM existing ORDER BY title").fetchall(),
+                db.execute("SELECT title, redirect, key_title, key_name FROM page ORDER BY title").fetchall())
 
 
 def test_a_changed_page_that_breaks_another_pages_link_gives_that_pages_finding(tmp_path):
@@ -196,3 +207,20 @@ def test_a_damaged_or_foreign_state_is_not_used(tmp_path):
     assert open_state(path, WIKI, SCOPE, CheckConfig()) is None           # other exceptions
     path.write_bytes(b"not a database" * 100)
     assert open_state(path, WIKI, SCOPE, CONFIG) is None
+
+
+def test_a_summary_pickles_whole():
+    """PageSummary and DatedLink pickle as tuples of their fields (fast): every field must be in it."""
+    import dataclasses
+    import pickle
+
+    from bots.core.check.rules.base import PageView
+    from bots.core.check.rules.crosspage import PageSummary, summarize
+    from bots.core.wikitext.datedlinks import DatedLink
+    text = "{{Universe|Earth-1}}\n{{Infobox historical event|name=X|universe=Earth-2|date=3 May 1500}}\n" \
+           "It followed the [[Y]] of 2 May 1500.\n"
+    summary = summarize(PageView("X", text), SCHEMAS)
+    assert summary.conflict and summary.dated_links and summary.own_dates and summary.name_key
+    assert pickle.loads(pickle.dumps(summary)) == summary
+    for cls, value in ((PageSummary, summary), (DatedLink, summary.dated_links[0])):
+        assert cls.__reduce__(value)[1] == tuple(getattr(value, f.name) for f in dataclasses.fields(cls))

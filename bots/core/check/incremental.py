@@ -207,7 +207,8 @@ def apply_changes(store: StateStore, checker: Checker, outcomes: Iterable[PageOu
     meta = {"started": started}
     if revisions:
         meta.update(rev_low=str(revisions[0]), rev_high=str(revisions[1]))
-    store.write(writes, gone, {t: _links(overlay[t]) for t in new}, existence, meta, step)
+    links = {t: (_links(old[t]["summary"]) if t in old else [], _links(overlay.get(t))) for t in new | gone}
+    store.write(writes, gone, links, existence, meta, step)
     return _result(store, checker, revisions)
 
 

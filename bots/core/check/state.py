@@ -46,12 +46,10 @@ CREATE TABLE link (target TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (targ
 CREATE TABLE existing (title TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 _INDEXES = """
-CREATE INDEX page_ord ON page(ord);
 CREATE INDEX page_redirect ON page(redirect) WHERE redirect IS NOT NULL;
 CREATE INDEX page_key_title ON page(key_title) WHERE key_title IS NOT NULL;
 CREATE INDEX page_key_name ON page(key_name) WHERE key_name IS NOT NULL;
 CREATE INDEX page_flagged ON page(title) WHERE flagged = 1;
-CREATE INDEX link_source ON link(source);
 """
 _CHUNK = 500          # titles per IN (...) query, well under SQLite's variable limit
 
@@ -182,17 +180,18 @@ class StateStore:
         top = self.db.execute("SELECT max(ord) FROM page").fetchone()[0]
         return (top or 0.0) + 1.0
 
-    def write(self, rows: Iterable[dict], gone: Iterable[str], links: dict[str, Iterable[str]],
+    def write(self, rows: Iterable[dict], gone: Iterable[str],
+              links: dict[str, tuple[Iterable[str], Iterable[str]]],
               existence: dict[str, bool], meta: dict[str, str], step=None) -> None:
         """One transaction: `rows` upserted, `gone` deleted, the link rows of `links`' sources
-        replaced, `existence` updated, `meta` set. `step` (tests) is called between statements."""
+        replaced ({source: (targets before, targets now)}: rows are found by target, so the old
+        ones are named), `existence` updated, `meta` set. `step` (tests) is called between statements."""
         step = step or (lambda: None)
         db = self.db
         with db:            # commits at the end, rolls back on an exception
             db.execute("BEGIN IMMEDIATE")
             for title in gone:
                 db.execute("DELETE FROM page WHERE title = ?", (title,))
-                db.execute("DELETE FROM link WHERE source = ?", (title,))
                 self.rows_written += 1
                 step()
             for row in rows:
@@ -200,10 +199,10 @@ class StateStore:
                            f"({', '.join('?' * len(_COLUMNS))})", encode(row))
                 self.rows_written += 1
                 step()
-            for source, targets in links.items():
-                db.execute("DELETE FROM link WHERE source = ?", (source,))
+            for source, (before, now) in links.items():
+                db.executemany("DELETE FROM link WHERE target = ? AND source = ?", ((t, source) for t in before))
                 db.executemany("INSERT OR IGNORE INTO link (target, source) VALUES (?, ?)",
-                               ((t, source) for t in targets))
+                               ((t, source) for t in now))
                 step()
             for title, exists in existence.items():
                 if exists:
@@ -248,6 +247,7 @@ def save_full(path: Path, wiki: str, scope: str, config: CheckConfig, started: s
     db = _connect(tmp)
     try:
         db.execute("PRAGMA journal_mode = OFF")       # a new file: nothing to roll back to
+        db.execute("PRAGMA synchronous = OFF")        # one fsync, before the rename (below)
         db.execute("BEGIN")
         for statement in _SCHEMA.split(";"):
             if statement.strip():
@@ -268,5 +268,7 @@ def save_full(path: Path, wiki: str, scope: str, config: CheckConfig, started: s
         db.execute("COMMIT")
     finally:
         db.close()
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
     os.replace(tmp, path)
     path.with_suffix(".pickle").unlink(missing_ok=True)    # the state format before version 3
