@@ -63,6 +63,9 @@ def records(n: int, universe: str = "Earth-BENCH", seed: int = 1389, version: in
     return {"universe": universe, "articles": arts}
 
 
+_PART = 5000
+
+
 def write_all(n: int, out: Path, version: int = 1, universe: str = "Earth-BENCH",
               errors_every: int = 0) -> dict[str, Path]:
     """Write the same pages in every source format; returns their paths."""
@@ -71,7 +74,18 @@ def write_all(n: int, out: Path, version: int = 1, universe: str = "Earth-BENCH"
     rec_file = out / "records.yaml"
     rec_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     schemas = load_schemas()
-    pages = [(r.title, render_page(r, schemas[r.template])) for r in iter_records(rec_file, schemas)]
+    # Rendered through the records reader in parts: a records file is refused over 64 MB (safeload),
+    # and 50,000 pages make 200 MB.
+    pages = []
+    part = out / "records-part.yaml"
+    for i in range(0, len(data["articles"]), _PART):
+        part.write_text(yaml.safe_dump({**data, "articles": data["articles"][i:i + _PART]}, allow_unicode=True,
+                                       sort_keys=False), encoding="utf-8")
+        for r in iter_records(part, schemas):
+            if not hasattr(r, "template"):
+                raise SystemExit(f"the generated records do not load: {r}")
+            pages.append((r.title, render_page(r, schemas[r.template])))
+    part.unlink()
     folder = out / "pages"
     folder.mkdir(exist_ok=True)
     for title, text in pages:

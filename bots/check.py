@@ -55,8 +55,9 @@ DEFAULT_SUMMARY = "Consistency check"
 SPEC = Spec((
     path("source", "a folder of .wikitext files (names are titles), a MediaWiki XML export, a\n"
          "pagefromfile file, or records (.yaml/.json; checked as the generator writes them)"),
-    choice("since", ("last-run",), "(live) only the pages changed since this command's last successful run,\n"
-           "plus the pages that link to them; their findings are merged into that run's result"),
+    choice("since", ("last-run",), "(live) only the pages changed since this command's last successful run;\n"
+           "the cross-page findings they can affect (pages linking to them, their duplicate-event\n"
+           "groups) are recomputed and merged into that run's result (the whole scope's findings)"),
     flag("listrules", "list every rule: id, severity, group, what it finds"),
     path("checkconfig", "enable/disable rules, override severities, set the page budget (default:\n"
          "check-config.yaml)", metavar="FILE"),

@@ -1,10 +1,10 @@
 """`check -since:last-run` (site layer): check what changed since the last run, merge into its result.
 
 The pages changed since the last successful run of the same scope are read from recent changes
-(edits, new pages, imports, moves, deletions). They are checked again; the pages that link to them
-are compared again through the universe index (their own text has not changed, so their page
-findings stand); every cross-page rule is recomputed over the whole index, which is cheap. The
-result equals a full check, at the cost of what changed.
+(edits, new pages, imports, moves, deletions) and checked again; bots.core.check.incremental
+recomputes the cross-page findings they can affect (the pages linking to them, their duplicate-event
+groups) and saves the rows that changed. The result equals a full check, at the cost of what
+changed: nothing here lists or loads the whole wiki, except the scope's listing of a scoped run.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import sys
 import pywikibot
 
 from bots.core.check.checker import Checker, CheckResult
-from bots.core.check.state import CheckState, config_fingerprint, load_state, save_state, state_path
+from bots.core.check.incremental import apply_changes, full_rows
+from bots.core.check.state import open_state, save_full, state_path
 from bots.core.check.parallel import check_outcomes
 from bots.site.read import page_generator, read_texts
 
@@ -24,12 +25,10 @@ def scope_of(gen_args: list[str]) -> str:
     return " ".join(sorted(gen_args)) or "(all content pages)"
 
 
-def _scope_titles(site, gen_args: list[str], existing: set[str]) -> set[str]:
-    """The titles the scope covers now: no text is read, only the listing."""
-    if not gen_args:
-        return set(existing)
-    gen = page_generator(site, gen_args)
-    return {p.title() for p in gen} if gen else set(existing)
+def _scope_titles(site, gen_args: list[str]) -> set[str] | None:
+    """The titles the scope covers now (no text is read, only the listing); None: all content pages."""
+    gen = page_generator(site, gen_args) if gen_args else None
+    return None if gen is None else {p.title() for p in gen}
 
 
 def changed_since(site, since: str) -> set[str]:
@@ -53,34 +52,46 @@ def _state_file(site, gen_args):
 
 def save_full_run(site, gen_args, config, checker: Checker, started: str) -> None:
     path, wiki = _state_file(site, gen_args)
-    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state(),
-                                frozenset(checker.existing_titles or ())))
+    rows, links = full_rows(checker)
+    save_full(path, wiki, scope_of(gen_args), config, started, rows, links, checker.existing_titles or (),
+              checker.revisions)
 
 
 def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) -> CheckResult | None:
     """The merged result, or None when there is no usable last run (the caller then runs in full)."""
     path, wiki = _state_file(site, gen_args)
-    state = load_state(path, wiki, scope_of(gen_args), config)
-    if state is None:
+    store = open_state(path, wiki, scope_of(gen_args), config)
+    if store is None:
         print("note: no earlier run of this check to start from: checking everything", file=sys.stderr)
         return None
+    try:
+        return _since(site, store, gen_args, config, schemas, processes)
+    finally:
+        store.close()
+
+
+def _since(site, store, gen_args, config, schemas, processes) -> CheckResult:
     started = site.server_time().isoformat()
-    changed = changed_since(site, state.started)
-    # Which pages exist: the last run's list, brought up to date by what changed (no listing).
-    existing = set(state.existing)
+    changed = changed_since(site, store.started)
+    # Which changed pages exist now (no listing of the whole wiki).
+    existence = {t: False for t in changed}
+    articles = set()        # the changed pages that exist and are no redirect: what a full run reads
     if changed:
         for page in site.preloadpages([pywikibot.Page(site, t) for t in changed], content=False, quiet=True):
-            (existing.add if page.exists() else existing.discard)(page.title())
-    in_scope = _scope_titles(site, gen_args, existing)
-    checker = Checker(config, schemas, existing)
-    checker.restore(state.data)
-    known = set(checker.titles)
-    gone = {t for t in changed | known if t not in in_scope}
-    for title in gone:
-        checker.forget(title)
-    reread = sorted((changed & in_scope))
-    dependents = {s.title for s in checker.index.pages.values()
-                  if s.title not in changed and any(t in changed for t, _line in s.links)}
+            existence[page.title()] = page.exists()
+            if page.exists() and not page.isRedirectPage():
+                articles.add(page.title())
+    in_scope = _scope_titles(site, gen_args)
+    if in_scope is not None:
+        # A scope's listing: what left it is dropped; what changed in it, or joined it unchanged
+        # (a category added by a template), is read.
+        known = store.titles()
+        gone = {t for t in known | changed if t not in in_scope}
+        reread = sorted((changed & in_scope) | (in_scope - known))
+    else:
+        gone = set(changed) - articles
+        reread = sorted(changed & articles)
+    checker = Checker(config, schemas)
     found = set()
 
     def texts():
@@ -89,13 +100,11 @@ def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) ->
             checker.note_revision(page.revid)
             yield page.title, page.text
 
-    for outcome in check_outcomes(checker, texts(), processes):   # each page within its budget
-        checker.add_outcome(outcome)
-    for title in set(reread) - found:       # deleted since
-        checker.forget(title)
-    result = checker.finish()
-    print(f"since {state.started}: {len(reread)} changed pages checked again, {len(dependents)} pages that "
-          f"link to them compared again, {len(gone)} gone; {result.pages} pages in the result", file=sys.stderr)
-    save_state(path, CheckState(wiki, scope_of(gen_args), config_fingerprint(config), started, checker.state(),
-                                frozenset(existing)))
+    outcomes = list(check_outcomes(checker, texts(), processes))   # each page within its budget
+    gone |= set(reread) - found       # deleted since
+    since = store.started
+    result = apply_changes(store, checker, outcomes, gone, existence, started)
+    print(f"since {since}: {len(found)} changed pages checked again, {store.rows_read} rows of the "
+          f"state read, {store.rows_written} written, {len(gone)} gone; {result.pages} pages in the result",
+          file=sys.stderr)
     return result

@@ -17,7 +17,6 @@ from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 import pywikibot
-from pywikibot import pagegenerators
 import requests
 from pywikibot.data import api
 from pywikibot.exceptions import Error as PywikibotError
@@ -58,6 +57,8 @@ def has_generator_options(args: Iterable[str]) -> bool:
 def page_generator(site: pywikibot.site.APISite, gen_args: Iterable[str]):
     """The one builder of pywikibot's page generator from the options (None: no option given); an
     option pywikibot does not know is a ValueError ("unknown option"), never ignored."""
+    from pywikibot import pagegenerators   # 20 ms of imports: only a run with generator options needs it
+
     factory = pagegenerators.GeneratorFactory(site)
     for arg in gen_args:
         if not factory.handle_arg(arg):

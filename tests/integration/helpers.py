@@ -1,8 +1,10 @@
 """Small helpers for the integration tests: read pages and history, edit as a person would."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from pathlib import Path
 
 import requests
 
@@ -42,6 +44,17 @@ def human_edit(wiki, title: str, text: str, user: str = "Admin", summary: str = 
     subprocess.run(["php", "/usr/share/mediawiki/maintenance/edit.php", "--user", user, "--summary", summary,
                     title], input=text, text=True, check=True, capture_output=True,
                    env={**wiki.env, "MW_CONFIG_FILE": str(wiki.dir / "LocalSettings.php")})
+
+
+def publish_folder(wiki, folder: Path, pages: dict[str, str]) -> dict:
+    """Write `pages` (title -> text) as a folder of .wikitext files and publish it (-force): the
+    publish's JSON document; no page may fail."""
+    for title, text in pages.items():
+        (folder / f"{title.replace(' ', '_')}.wikitext").write_text(text, encoding="utf-8")
+    res = wiki.bot("publish", f"-source:{folder}", "-force", "-format:json")
+    doc = json.loads(res.stdout)
+    assert doc["counts"]["failed"] == 0, (doc["failed"], res.stderr[-2000:])
+    return doc
 
 
 def existing(wiki, titles: list[str]) -> set[str]:

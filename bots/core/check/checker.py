@@ -82,6 +82,8 @@ class Checker:
         self.titles: set[str] = set()
         self.used: dict[str, set[str]] = {}      # page -> rule ids whose accepted exception removed a finding
         self.revisions: tuple[int, int] | None = None   # lowest and highest revision id of the pages seen
+        self.crosspage_kept: dict[str, list[Finding]] = {}    # set by finish
+        self.crosspage_used: dict[str, set[str]] = {}
 
     def note_revision(self, revid: int | None) -> None:
         """A page was read at revision `revid` (the report states the range it saw)."""
@@ -99,21 +101,6 @@ class Checker:
         self.index.pages.pop(title, None)
         for table in (self.page_findings, self.edits, self.universes, self.used):
             table.pop(title, None)
-
-    def state(self) -> dict:
-        """What an incremental run starts from: per page its findings, fixes and cross-page summary."""
-        return {"titles": set(self.titles), "summaries": dict(self.index.pages),
-                "page_findings": dict(self.page_findings), "edits": dict(self.edits),
-                "universes": dict(self.universes), "used": dict(self.used), "revisions": self.revisions}
-
-    def restore(self, state: dict) -> None:
-        self.titles = set(state["titles"])
-        self.index.pages = dict(state["summaries"])
-        self.page_findings = dict(state["page_findings"])
-        self.edits = dict(state["edits"])
-        self.universes = dict(state["universes"])
-        self.used = dict(state.get("used", {}))
-        self.revisions = state.get("revisions")
 
     def check_page(self, title: str, text: str) -> PageOutcome:
         """Run the page rules on one page and summarise it for the index; changes no state, so
@@ -203,15 +190,22 @@ class Checker:
         existing = self.existing_titles
         findings = [f for found in self.page_findings.values() for f in found]
         used = {(rule, title) for title, rules in self.used.items() for rule in rules}
+        # Per page, what the cross-page rules reported and which of their exceptions were used: the
+        # state an incremental run starts from (bots.core.check.incremental).
+        self.crosspage_kept: dict[str, list[Finding]] = {}
+        self.crosspage_used: dict[str, set[str]] = {}
         if self.crosspage_rules:
             found = self.index.findings(existing, self.crosspage_rules) if crosspage is None else crosspage
             for finding in found:
+                page = normalize_title(finding.page) or finding.page
                 if self.config.excepted(finding.rule, finding.page):
-                    used.add((finding.rule, normalize_title(finding.page) or finding.page))
+                    used.add((finding.rule, page))
+                    self.crosspage_used.setdefault(page, set()).add(finding.rule)
                     continue
                 kept = self.config.apply(finding)
                 if kept is not None:
                     findings.append(kept)
+                    self.crosspage_kept.setdefault(page, []).append(kept)
         if self.config.entries:
             enabled = {r.id for r in self.page_rules} | self.crosspage_rules
             for finding in audit(self.config.exceptions_page, self.config.entries, checked=self.titles, used=used,

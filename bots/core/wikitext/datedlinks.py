@@ -43,6 +43,9 @@ class DatedLink:
     date: Date
     text: str       # the date as the linking page writes it
 
+    def __reduce__(self):       # faster than dataclasses' __getstate__ for slots classes
+        return DatedLink, (self.target, self.line, self.date, self.text)
+
 
 def is_interwiki(target: str) -> bool:
     prefix, colon, rest = target.partition(":")
