@@ -32,8 +32,8 @@ from dask.distributed import Client, LocalCluster, as_completed, futures_of
 from bots.core.budget import Budget
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (assemble, check_piece, earlier, group_add, group_facts, group_merge,
-                                        page_results, title_fact, title_table)
+from bots.core.check.crossindex import (assemble, check_piece, finish_piece, join_lookups, lookups,
+                                        repeated_places, unpack)
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
 from bots.core.sources import SourceError, SourceUnavailable, detect_kind
@@ -63,7 +63,7 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
         # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster
         # serves no one else.
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address="127.0.0.1:0", memory_limit=0) as cluster, Client(cluster) as client:
+                          dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, Client(cluster) as client:
             yield client
 
 
@@ -100,15 +100,58 @@ def _check_task(pieces: list[tuple[int, Piece]], config: CheckConfig, schemas: d
 
 
 def _entries(part):
-    return [e for entries in part for e in entries]
+    return [r.entries for r in part]
 
 
-def _track(client: Client, persisted, label: str, total: int) -> None:
-    """Progress on stderr as pieces are done: done/total, rate, ETA."""
+def _pages(part):
+    return [(r.piece, r.pages) for r in part]
+
+
+def _lookups(part, repeated, parts: int):
+    return [rec for piece, blob in part for rec in lookups(piece, unpack(blob), repeated, parts)]
+
+
+def _join(groups, parts: int, follow: bool):
+    return [out for _, records in groups for out in join_lookups((b for _, b in records), parts, follow)]
+
+
+def _second(part):
+    return [(n, b) for kind, n, b in part if kind == "part"]
+
+
+def _answers(part):
+    return [(n, ("answer", a)) for kind, n, a in part if kind == "piece"]
+
+
+def _own(part):
+    return [(piece, ("pages", blob)) for piece, blob in part]
+
+
+def _finish(groups, repeated, rules: set[str]):
+    out = []
+    for _, records in groups:
+        pages = [unpack(blob) for _, (kind, blob) in records if kind == "pages"]
+        answers = [a for _, (kind, a) in records if kind == "answer"]
+        out += finish_piece(pages[0], answers, repeated, rules)
+    return out
+
+
+def _key(record):
+    return record[0]
+
+
+def _track(client: Client, futures, label: str, total: int) -> Iterator:
+    """Each future as it is done, with progress on stderr: done/total, rate, ETA."""
     progress = Progress(label, total, quiet=0)     # few pieces, each of many pages
-    for _ in as_completed(futures_of(persisted)):
+    for future in as_completed(futures):
         progress.advance()
+        yield future
     progress.finish()
+
+
+# A partition of the join holds the titles of about this many pieces: the number of partitions grows
+# with the dump, and a shuffle of P partitions is ~P x P small tasks in one stage (Dask's task shuffle).
+PIECES_PER_PART = 8
 
 
 def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict,
@@ -118,17 +161,35 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
     checker = Checker(config, schemas)
     rules = set(checker.crosspage_rules)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
-    entries = numbered.map_partitions(_check_task, config, schemas).persist()
-    _track(client, entries, "check (pieces)", len(pieces))
-    flat = entries.map_partitions(_entries)
-    titles = flat.filter(lambda e: e.error is None).map(lambda e: (e.key, title_fact(e))).foldby(
-        lambda kv: kv[0], lambda acc, kv: earlier(acc, kv[1]), None, earlier, None)
-    table = dask.delayed(title_table)(titles)
-    groups = flat.map_partitions(lambda part, t: list(group_facts(part, t)), table).foldby(
-        lambda kv: kv[0], group_add, None, group_merge, None)
-    groups = dask.delayed(lambda pairs: {k: v for k, v in pairs if v[0] > 1})(groups)
-    outs = flat.map_partitions(page_results, table, groups, rules)
-    return assemble(checker, outs.compute(), [str(e) for e in plan_errors])
+    checked = numbered.map_partitions(_check_task, config, schemas)
+    entries, pages = dask.persist(checked.map_partitions(_entries), checked.map_partitions(_pages))
+    del checked
+    # The entries come to this process as each piece is done (it records every finding, as the local
+    # check does); the cluster keeps only each piece's packed summaries until the join.
+    order = {key: n for n, key in enumerate(entries.__dask_keys__())}
+    done: list[list] = [[] for _ in order]
+    futures = futures_of(entries)
+    del entries
+    for future in _track(client, futures, "check (pieces)", len(pieces)):
+        done[order[future.key]] = future.result()
+        future.release()
+    del futures
+    flat = [e for part in done for piece_entries in part for e in piece_entries]
+    del done
+    crosspage: dict = {}
+    if rules:
+        repeated = repeated_places(flat)
+        parts = max(1, -(-len(pieces) // PIECES_PER_PART))
+        common = dask.delayed(repeated, traverse=False)
+        first = pages.map_partitions(_lookups, common, parts).repartition(parts)
+        first = first.groupby(_key, shuffle="tasks").map_partitions(_join, parts, True)
+        second = first.map_partitions(_second).groupby(_key, shuffle="tasks").map_partitions(_join, parts, False)
+        back = db.concat([pages.map_partitions(_own).repartition(parts), first.map_partitions(_answers),
+                          second.map_partitions(_answers)]).repartition(parts)
+        outs = back.groupby(_key, shuffle="tasks").map_partitions(_finish, common, rules)
+        crosspage = {seq: (found, universe) for seq, found, universe in outs.compute()}
+    del pages
+    return assemble(checker, flat, crosspage, [str(e) for e in plan_errors])
 
 
 def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):
@@ -145,6 +206,7 @@ def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
     pieces, plan_errors = source_pieces(source, pages_per_piece)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
     docs = numbered.map_partitions(_harvest_task, schemas, budget).persist()
-    _track(client, docs, "harvest (pieces)", len(pieces))
+    for _ in _track(client, futures_of(docs), "harvest (pieces)", len(pieces)):
+        pass
     first = {"pages": 0, "records": [], "errors": [{"origin": e.origin, "message": e.message} for e in plan_errors]}
     return merge_docs([first, *docs.compute()])
