@@ -6,13 +6,21 @@ What runs where:
   the whole source as one) are a dask.bag, one partition each. A task reads its piece itself (the
   workers need the dump's path: a shared file system) and checks its pages in a page-budget worker
   (bots.core.budget forks it from the Dask worker), so one hostile page costs at most its budget.
-- The cross-page index is built by Dask's own aggregation, `Bag.foldby` with a combine step: titles
-  to their first place and summary, duplicate-event groups to a bounded set of members
-  (bots.core.check.crossindex). The title table is then broadcast to the tasks that look up links.
-- The piece results are persisted on the cluster and come back in piece order, so the findings, the
-  errors and their order are those of `-engine:local` (tests/integration/test_dask.py).
+- A piece's entries (findings, fixes, errors) come to the client as the piece is done, as the local
+  check's parent records every finding; the cluster keeps only each piece's cross-page summaries,
+  packed (a compressed pickle, ~40 KB a piece of 1,000 pages).
+- The cross-page lookups are a join by hash in Dask's task shuffle (`Bag.groupby`) into partitions
+  whose number grows with the dump (a partition holds the titles of ~4 pieces): lean summaries (no
+  links) and the titles each piece links to, once a piece; a second round for redirect targets;
+  duplicate-event groups folded per piece and merged by key. The answers go back to their piece,
+  which runs the local check's own `UniverseIndex.page_findings` (bots.core.check.crossindex).
+  So a worker holds a share of the packed summaries and its tasks' partitions, never a table of
+  every title; what is held can spill to disk (the LocalCluster's `memory_limit="auto"`).
+- The cross-page findings come back by place (piece, position) and are recorded in source order, so
+  the findings, the errors and their order are those of `-engine:local` (tests/integration/test_dask.py).
 - A worker that dies has its tasks run again by the scheduler (`distributed.scheduler.allowed-failures`):
-  a piece's task only reads its piece, so running it twice gives the same entries.
+  a piece's task only reads its piece, and every later task only its inputs, so running one
+  twice gives the same result.
 
 Dask workers are daemon processes by default, and a daemon process may not start children: the page
 budget needs them, so a LocalCluster here is started with `distributed.worker.daemon: False`, and a
@@ -27,12 +35,13 @@ from typing import Iterator
 
 import dask
 import dask.bag as db
+from dask.bag.core import groupby_tasks
 from dask.distributed import Client, LocalCluster, as_completed, futures_of
 
 from bots.core.budget import Budget
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (assemble, check_piece, finish_piece, join_lookups, lookups,
+from bots.core.check.crossindex import (assemble, check_piece, finish_piece, join_lookups, lookups, pack,
                                         repeated_places, unpack)
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
@@ -107,12 +116,15 @@ def _pages(part):
     return [(r.piece, r.pages) for r in part]
 
 
+# What travels through the shuffles is packed (bots.core.check.crossindex.pack): a few bytes a record
+# where Python objects take ~1 KB, so what a shuffle holds on a worker, or spills, stays small.
 def _lookups(part, repeated, parts: int):
-    return [rec for piece, blob in part for rec in lookups(piece, unpack(blob), repeated, parts)]
+    return [(n, pack(b)) for piece, blob in part for n, b in lookups(piece, unpack(blob), repeated, parts)]
 
 
 def _join(groups, parts: int, follow: bool):
-    return [out for _, records in groups for out in join_lookups((b for _, b in records), parts, follow)]
+    return [(kind, n, pack(out)) for _, records in groups
+            for kind, n, out in join_lookups((unpack(b) for _, b in records), parts, follow)]
 
 
 def _second(part):
@@ -129,29 +141,49 @@ def _own(part):
 
 def _finish(groups, repeated, rules: set[str]):
     out = []
-    for _, records in groups:
+    for _, records in groups:          # one piece at a time: its summaries and its answers
         pages = [unpack(blob) for _, (kind, blob) in records if kind == "pages"]
-        answers = [a for _, (kind, a) in records if kind == "answer"]
+        answers = [unpack(a) for _, (kind, a) in records if kind == "answer"]
         out += finish_piece(pages[0], answers, repeated, rules)
-    return out
+    return [pack(out)]
 
 
 def _key(record):
     return record[0]
 
 
-def _track(client: Client, futures, label: str, total: int) -> Iterator:
-    """Each future as it is done, with progress on stderr: done/total, rate, ETA."""
-    progress = Progress(label, total, quiet=0)     # few pieces, each of many pages
+def _same(n: int) -> int:
+    return n
+
+
+def _shuffle(bag: db.Bag) -> db.Bag:
+    """Bag.groupby(_key, shuffle="tasks") with the partition number as its own hash: the records of
+    partition n (or piece n) end in output partition n (mod their number), one to a task. Bag.groupby
+    hashes keys with tokenize, and two partitions of the join landing in one task doubled its memory."""
+    return groupby_tasks(bag, _key, hash=_same)
+
+
+def _gathered(client: Client, bag: db.Bag, label: str | None = None, total: int = 0) -> list:
+    """A persisted bag's partitions, in order, each fetched as it is done and released on the
+    cluster at once (nothing waits there for the last one); with a label, progress on stderr:
+    done/total, rate, ETA."""
+    order = {key: n for n, key in enumerate(bag.__dask_keys__())}
+    parts: list = [None] * len(order)
+    futures = futures_of(bag)
+    progress = Progress(label, total, quiet=0) if label else None     # few pieces, each of many pages
     for future in as_completed(futures):
-        progress.advance()
-        yield future
-    progress.finish()
+        parts[order[future.key]] = future.result()
+        future.release()
+        if progress:
+            progress.advance()
+    if progress:
+        progress.finish()
+    return parts
 
 
 # A partition of the join holds the titles of about this many pieces: the number of partitions grows
 # with the dump, and a shuffle of P partitions is ~P x P small tasks in one stage (Dask's task shuffle).
-PIECES_PER_PART = 8
+PIECES_PER_PART = 4
 
 
 def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict,
@@ -166,14 +198,8 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
     del checked
     # The entries come to this process as each piece is done (it records every finding, as the local
     # check does); the cluster keeps only each piece's packed summaries until the join.
-    order = {key: n for n, key in enumerate(entries.__dask_keys__())}
-    done: list[list] = [[] for _ in order]
-    futures = futures_of(entries)
+    done = _gathered(client, entries, "check (pieces)", len(pieces))
     del entries
-    for future in _track(client, futures, "check (pieces)", len(pieces)):
-        done[order[future.key]] = future.result()
-        future.release()
-    del futures
     flat = [e for part in done for piece_entries in part for e in piece_entries]
     del done
     crosspage: dict = {}
@@ -182,12 +208,15 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
         parts = max(1, -(-len(pieces) // PIECES_PER_PART))
         common = dask.delayed(repeated, traverse=False)
         first = pages.map_partitions(_lookups, common, parts).repartition(parts)
-        first = first.groupby(_key, shuffle="tasks").map_partitions(_join, parts, True)
-        second = first.map_partitions(_second).groupby(_key, shuffle="tasks").map_partitions(_join, parts, False)
+        first = _shuffle(first).map_partitions(_join, parts, True)
+        second = _shuffle(first.map_partitions(_second)).map_partitions(_join, parts, False)
         back = db.concat([pages.map_partitions(_own).repartition(parts), first.map_partitions(_answers),
                           second.map_partitions(_answers)]).repartition(parts)
-        outs = back.groupby(_key, shuffle="tasks").map_partitions(_finish, common, rules)
-        crosspage = {seq: (found, universe) for seq, found, universe in outs.compute()}
+        outs = _shuffle(back).map_partitions(_finish, common, rules).persist()
+        del first, second, back
+        for part in _gathered(client, outs):
+            for blob in part:
+                crosspage.update((seq, (found, universe)) for seq, found, universe in unpack(blob))
     del pages
     return assemble(checker, flat, crosspage, [str(e) for e in plan_errors])
 
@@ -206,7 +235,6 @@ def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
     pieces, plan_errors = source_pieces(source, pages_per_piece)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
     docs = numbered.map_partitions(_harvest_task, schemas, budget).persist()
-    for _ in _track(client, futures_of(docs), "harvest (pieces)", len(pieces)):
-        pass
+    done = _gathered(client, docs, "harvest (pieces)", len(pieces))
     first = {"pages": 0, "records": [], "errors": [{"origin": e.origin, "message": e.message} for e in plan_errors]}
-    return merge_docs([first, *docs.compute()])
+    return merge_docs([first, *(doc for part in done for doc in part)])
