@@ -6,13 +6,21 @@ What runs where:
   the whole source as one) are a dask.bag, one partition each. A task reads its piece itself (the
   workers need the dump's path: a shared file system) and checks its pages in a page-budget worker
   (bots.core.budget forks it from the Dask worker), so one hostile page costs at most its budget.
-- The cross-page index is built by Dask's own aggregation, `Bag.foldby` with a combine step: titles
-  to their first place and summary, duplicate-event groups to a bounded set of members
-  (bots.core.check.crossindex). The title table is then broadcast to the tasks that look up links.
-- The piece results are persisted on the cluster and come back in piece order, so the findings, the
-  errors and their order are those of `-engine:local` (tests/integration/test_dask.py).
+- A piece's entries (findings, fixes, errors) come to the client as the piece is done, as the local
+  check's parent records every finding; the cluster keeps only each piece's cross-page summaries,
+  packed (a compressed pickle, ~40 KB a piece of 1,000 pages).
+- The cross-page lookups are a join by hash in Dask's task shuffle (`Bag.groupby`) into partitions
+  whose number grows with the dump (a partition holds the titles of ~4 pieces): lean summaries (no
+  links) and the titles each piece links to, once a piece; a second round for redirect targets;
+  duplicate-event groups folded per piece and merged by key. The answers go back to their piece,
+  which runs the local check's own `UniverseIndex.page_findings` (bots.core.check.crossindex).
+  So a worker holds a share of the packed summaries and its tasks' partitions, never a table of
+  every title; what is held can spill to disk (the LocalCluster's `memory_limit="auto"`).
+- The cross-page findings come back by place (piece, position) and are recorded in source order, so
+  the findings, the errors and their order are those of `-engine:local` (tests/integration/test_dask.py).
 - A worker that dies has its tasks run again by the scheduler (`distributed.scheduler.allowed-failures`):
-  a piece's task only reads its piece, so running it twice gives the same entries.
+  a piece's task only reads its piece, and every later task only its inputs, so running one
+  twice gives the same result.
 
 Dask workers are daemon processes by default, and a daemon process may not start children: the page
 budget needs them, so a LocalCluster here is started with `distributed.worker.daemon: False`, and a
@@ -27,13 +35,14 @@ from typing import Iterator
 
 import dask
 import dask.bag as db
+from dask.bag.core import groupby_tasks
 from dask.distributed import Client, LocalCluster, as_completed, futures_of
 
 from bots.core.budget import Budget
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (assemble, check_piece, earlier, group_add, group_facts, group_merge,
-                                        page_results, title_fact, title_table)
+from bots.core.check.crossindex import (assemble, check_piece, finish_piece, join_lookups, lookups, pack,
+                                        repeated_places, unpack)
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
 from bots.core.sources import SourceError, SourceUnavailable, detect_kind
@@ -51,7 +60,11 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
     """A client of the engine's scheduler: a LocalCluster of `workers` processes (one thread each: the
     work is CPU-bound Python), or the scheduler at engine.address (loopback or GMW_ALLOW_HOSTS)."""
     check_scheduler(engine)
-    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 5}):
+    # The workers' statistical profiler (a stack sample every 10 ms, merged in the event loop) cost
+    # 1.4 s of the workers' CPU and 0.7 s of the scheduler's on 5,000 pages with 2 workers (~0.4 ms a
+    # page, one run on a shared machine): off (a cluster's workers take their own configuration, README).
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 5,
+                          "distributed.worker.profile.enabled": False}):
         if engine.address:
             try:
                 client = Client(engine.address, timeout="10s")
@@ -63,7 +76,7 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
         # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster
         # serves no one else.
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address="127.0.0.1:0", memory_limit=0) as cluster, Client(cluster) as client:
+                          dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, Client(cluster) as client:
             yield client
 
 
@@ -97,15 +110,81 @@ def _check_task(pieces: list[tuple[int, Piece]], config: CheckConfig, schemas: d
 
 
 def _entries(part):
-    return [e for entries in part for e in entries]
+    return [r.entries for r in part]
 
 
-def _track(client: Client, persisted, label: str, total: int) -> None:
-    """Progress on stderr as pieces are done: done/total, rate, ETA."""
-    progress = Progress(label, total, quiet=0)     # few pieces, each of many pages
-    for _ in as_completed(futures_of(persisted)):
-        progress.advance()
-    progress.finish()
+def _pages(part):
+    return [(r.piece, r.pages) for r in part]
+
+
+# What travels through the shuffles is packed (bots.core.check.crossindex.pack): a few bytes a record
+# where Python objects take ~1 KB, so what a shuffle holds on a worker, or spills, stays small.
+def _lookups(part, repeated, parts: int):
+    return [(n, pack(b)) for piece, blob in part for n, b in lookups(piece, unpack(blob), repeated, parts)]
+
+
+def _join(groups, parts: int, follow: bool):
+    return [(kind, n, pack(out)) for _, records in groups
+            for kind, n, out in join_lookups((unpack(b) for _, b in records), parts, follow)]
+
+
+def _second(part):
+    return [(n, b) for kind, n, b in part if kind == "part"]
+
+
+def _answers(part):
+    return [(n, ("answer", a)) for kind, n, a in part if kind == "piece"]
+
+
+def _own(part):
+    return [(piece, ("pages", blob)) for piece, blob in part]
+
+
+def _finish(groups, repeated, rules: set[str]):
+    out = []
+    for _, records in groups:          # one piece at a time: its summaries and its answers
+        pages = [unpack(blob) for _, (kind, blob) in records if kind == "pages"]
+        answers = [unpack(a) for _, (kind, a) in records if kind == "answer"]
+        out += finish_piece(pages[0], answers, repeated, rules)
+    return [pack(out)]
+
+
+def _key(record):
+    return record[0]
+
+
+def _same(n: int) -> int:
+    return n
+
+
+def _shuffle(bag: db.Bag) -> db.Bag:
+    """Bag.groupby(_key, shuffle="tasks") with the partition number as its own hash: the records of
+    partition n (or piece n) end in output partition n (mod their number), one to a task. Bag.groupby
+    hashes keys with tokenize, and two partitions of the join landing in one task doubled its memory."""
+    return groupby_tasks(bag, _key, hash=_same)
+
+
+def _gathered(client: Client, bag: db.Bag, label: str | None = None, total: int = 0) -> list:
+    """A persisted bag's partitions, in order, each fetched as it is done and released on the
+    cluster at once (nothing waits there for the last one); with a label, progress on stderr:
+    done/total, rate, ETA."""
+    order = {key: n for n, key in enumerate(bag.__dask_keys__())}
+    parts: list = [None] * len(order)
+    futures = futures_of(bag)
+    progress = Progress(label, total, quiet=0) if label else None     # few pieces, each of many pages
+    for future in as_completed(futures):
+        parts[order[future.key]] = future.result()
+        future.release()
+        if progress:
+            progress.advance()
+    if progress:
+        progress.finish()
+    return parts
+
+
+# A partition of the join holds the titles of about this many pieces: the number of partitions grows
+# with the dump, and a shuffle of P partitions is ~P x P small tasks in one stage (Dask's task shuffle).
+PIECES_PER_PART = 4
 
 
 def check_source(client: Client, source: Path, config: CheckConfig, schemas: dict,
@@ -115,17 +194,32 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
     checker = Checker(config, schemas)
     rules = set(checker.crosspage_rules)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
-    entries = numbered.map_partitions(_check_task, config, schemas).persist()
-    _track(client, entries, "check (pieces)", len(pieces))
-    flat = entries.map_partitions(_entries)
-    titles = flat.filter(lambda e: e.error is None).map(lambda e: (e.key, title_fact(e))).foldby(
-        lambda kv: kv[0], lambda acc, kv: earlier(acc, kv[1]), None, earlier, None)
-    table = dask.delayed(title_table)(titles)
-    groups = flat.map_partitions(lambda part, t: list(group_facts(part, t)), table).foldby(
-        lambda kv: kv[0], group_add, None, group_merge, None)
-    groups = dask.delayed(lambda pairs: {k: v for k, v in pairs if v[0] > 1})(groups)
-    outs = flat.map_partitions(page_results, table, groups, rules)
-    return assemble(checker, outs.compute(), [str(e) for e in plan_errors])
+    checked = numbered.map_partitions(_check_task, config, schemas)
+    entries, pages = dask.persist(checked.map_partitions(_entries), checked.map_partitions(_pages))
+    del checked
+    # The entries come to this process as each piece is done (it records every finding, as the local
+    # check does); the cluster keeps only each piece's packed summaries until the join.
+    done = _gathered(client, entries, "check (pieces)", len(pieces))
+    del entries
+    flat = [e for part in done for piece_entries in part for e in piece_entries]
+    del done
+    crosspage: dict = {}
+    if rules:
+        repeated = repeated_places(flat)
+        parts = max(1, -(-len(pieces) // PIECES_PER_PART))
+        common = dask.delayed(repeated, traverse=False)
+        first = pages.map_partitions(_lookups, common, parts).repartition(parts)
+        first = _shuffle(first).map_partitions(_join, parts, True)
+        second = _shuffle(first.map_partitions(_second)).map_partitions(_join, parts, False)
+        back = db.concat([pages.map_partitions(_own).repartition(parts), first.map_partitions(_answers),
+                          second.map_partitions(_answers)]).repartition(parts)
+        outs = _shuffle(back).map_partitions(_finish, common, rules).persist()
+        del first, second, back
+        for part in _gathered(client, outs):
+            for blob in part:
+                crosspage.update((seq, (found, universe)) for seq, found, universe in unpack(blob))
+    del pages
+    return assemble(checker, flat, crosspage, [str(e) for e in plan_errors])
 
 
 def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):
@@ -143,6 +237,6 @@ def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,
     pieces, plan_errors = source_pieces(source, pages_per_piece)
     numbered = db.from_sequence(list(enumerate(pieces)), npartitions=max(1, len(pieces)))
     docs = numbered.map_partitions(_harvest_task, schemas, budget).persist()
-    _track(client, docs, "harvest (pieces)", len(pieces))
+    done = _gathered(client, docs, "harvest (pieces)", len(pieces))
     first = {"pages": 0, "records": [], "errors": [{"origin": e.origin, "message": e.message} for e in plan_errors]}
-    return merge_docs([first, *docs.compute()])
+    return merge_docs([first, *(doc for part in done for doc in part)])

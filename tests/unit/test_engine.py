@@ -12,8 +12,7 @@ import pytest
 from bots.cli import ENGINE, UsageError
 from bots.core.check.checker import Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (_KEEP, Entry, assemble, earlier, group_add, group_facts,
-                                        group_merge, page_results, title_fact, title_table)
+from bots.core.check.crossindex import _KEEP
 from bots.core.check.rules.base import Finding
 from bots.core.engine import Engine, check_scheduler, parse_engine
 from bots.core.sources import SourcePage
@@ -76,28 +75,6 @@ def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_6(tmp_path):
     assert "Traceback" not in res.stderr
 
 
-# -- the folds, as Dask may run them: any split into parts, any order of combining ----------------
-def _fold(items, binop, combine, rng):
-    """foldby's shape: fold each part from None, then combine the parts' values in a random tree."""
-    items = list(items)
-    rng.shuffle(items)
-    cuts = sorted(rng.sample(range(1, len(items)), min(len(items) - 1, rng.randint(1, 8)))) if len(items) > 1 else []
-    parts, last = [], 0
-    for cut in [*cuts, len(items)]:
-        acc = {}
-        for key, value in items[last:cut]:
-            acc[key] = binop(acc.get(key), (key, value))
-        parts.append(acc)
-        last = cut
-    while len(parts) > 1:
-        rng.shuffle(parts)
-        a, b = parts.pop(), parts.pop()
-        for key, value in b.items():
-            a[key] = combine(a.get(key), value)
-        parts.append(a)
-    return parts[0]
-
-
 def _pages(rng: random.Random, n: int) -> list[SourcePage]:
     """One universe, few base titles and few name/date keys: big overlapping duplicate groups."""
     pages = []
@@ -110,41 +87,99 @@ def _pages(rng: random.Random, n: int) -> list[SourcePage]:
     return pages
 
 
+# -- the partitioned join, as Dask shuffles it: records grouped by their partition, in any order ----
+def _shuffle(records, rng):
+    """Bag.groupby's shape: (key, payload) records to {key: [payload, ...]}, the payloads in any order."""
+    records = list(records)
+    rng.shuffle(records)
+    out: dict = {}
+    for key, payload in records:
+        out.setdefault(key, []).append(payload)
+    return out
+
+
+def _linked_pages(rng: random.Random, n: int) -> list[SourcePage]:
+    """_pages, and links between them: to a redirect (dated, of another universe), to a hub every page
+    links to, to missing pages; and titles given twice."""
+    pages = _pages(rng, n)
+    pages.append(SourcePage("Hub", "{{Universe|Earth-1263}}\nThe hub, on 3 March 1300.\n", "x:hub"))
+    pages.append(SourcePage("Old battle", "#REDIRECT [[Battle 2]]\n", "x:redirect"))
+    pages.append(SourcePage("Battle 2", "{{Universe|Earth-1389}}\nBattle 2 was on 1 May 1400.\n", "x:b2"))
+    out = []
+    for i, p in enumerate(pages):
+        links = f"\nSee [[Hub]], and the [[Old battle]] of {rng.randint(1, 28)} May 1400."
+        if i % 7 == 0:
+            links += f" Also [[Missing {i % 3}]]."
+        out.append(SourcePage(p.title, p.text + links + "\n", p.origin))
+    rng.shuffle(out)
+    return out
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_the_folds_give_the_local_findings_whatever_the_order(seed):
+def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_findings(seed):
+    from bots.core.check.crossindex import (Entry, PieceResult, assemble, finish_piece, join_lookups,
+                                            lookups, repeated_places, unpack)
     rng = random.Random(seed)
-    schemas = load_schemas()
-    config = CheckConfig()
-    pages = _pages(rng, 300)
+    schemas, config = load_schemas(), CheckConfig()
+    pages = _linked_pages(rng, 300)
     local = Checker(config, schemas)
+    seen = set()
     for p in pages:
-        key = p.title
-        if key in local.titles:      # offline_pages: a title's first place only
-            local.add_error(f"dup {key}")
+        if p.title in seen:                         # offline_pages: a title's first place only
+            local.add_error(f"dup {p.title}")
             continue
+        seen.add(p.title)
         local.add_page(p.title, p.text)
     expected = local.finish()
+    rules = set(local.crosspage_rules)
 
     checker = Checker(config, schemas)
     size = rng.randint(10, 80)
-    pieces = [pages[i:i + size] for i in range(0, len(pages), size)]
-    # the pages are checked in-process here: the budget workers are tested in test_budget
-    entries = []
-    for n, piece in enumerate(pieces):
-        outcomes = iter([checker.check_page(p.title, p.text) for p in piece])
-        entries.append([Entry((n, i), p.title, p.title, p.origin, next(outcomes)) for i, p in enumerate(piece)])
-    flat = [e for part in entries for e in part]
-    titles = _fold(((e.key, title_fact(e)) for e in flat), lambda acc, kv: earlier(acc, kv[1]), earlier, rng)
-    table = title_table(titles.items())
-    groups = _fold(group_facts(flat, table), group_add, group_merge, rng)
-    assert max(len(g[1]) for g in groups.values()) <= _KEEP       # bounded, however big
-    assert max(g[0] for g in groups.values()) > 50                               # ... the group is
-    groups = {k: v for k, v in groups.items() if v[0] > 1}
-    outs = [o for part in entries for o in page_results(part, table, groups, set(checker.crosspage_rules))]
-    result = assemble(Checker(config, schemas), outs)
+    results = []
+    for n, start in enumerate(range(0, len(pages), size)):
+        outcomes = [checker.check_page(p.title, p.text) for p in pages[start:start + size]]
+        entries = [Entry((n, i), o.title, o.title, pages[start + i].origin, o) for i, o in enumerate(outcomes)]
+        results.append(PieceResult.of(n, entries))
+    assert all(e.outcome.summary is None for r in results for e in r.entries)      # the client's part: lean
+    repeated = repeated_places(e for r in results for e in r.entries)
+    parts = rng.randint(1, 9)
+    first_round = _shuffle((rec for r in results for rec in lookups(r.piece, unpack(r.pages), repeated, parts)), rng)
+    out1 = [o for n, bundles in first_round.items() for o in join_lookups(bundles, parts, True)]
+    second_round = _shuffle(((n, b) for kind, n, b in out1 if kind == "part"), rng)
+    out2 = [o for n, bundles in second_round.items() for o in join_lookups(bundles, parts, False)]
+    answers = _shuffle(((p, a) for kind, p, a in out1 + out2 if kind == "piece"), rng)
+    assert all(kind == "piece" for kind, _, _ in out2)                  # one hop, as MediaWiki follows
+
+    # what each piece got: exactly the summaries the broadcast table gives for what it links to
+    table = local.index.pages
+    for r in results:
+        own = [s for seq, s in unpack(r.pages) if seq not in repeated]
+        wanted = {t for s in own for t in [*(t for t, _ in s.links), *(d.target for d in s.dated_links)]}
+        wanted |= {table[t].redirect for t in wanted if t in table and table[t].redirect in table}
+        got = {t: s for a in answers.get(r.piece, []) for t, s in a.pages.items()}
+        assert set(got) == {t for t in wanted if t in table}
+        assert all((got[t].universe, got[t].own_dates, got[t].redirect) ==
+                   (table[t].universe, table[t].own_dates, table[t].redirect) for t in got)
+        assert all(not s.links and not s.dated_links for s in got.values())     # lean: no links travel
+    hub = [a for r in results for a in answers.get(r.piece, []) if "Hub" in a.pages]
+    assert len(hub) == len(results)                        # the hub: one answer a piece, not one a link
+    folds = [g for ps in answers.values() for a in ps for g in a.groups.values()]
+    assert max(len(g[1]) for g in folds) <= _KEEP                 # a group's fold is bounded, however big
+    assert max(g[0] for g in folds) > 50                          # ... the group is
+
+    crosspage = {}
+    for r in results:
+        for seq, found, universe in finish_piece(unpack(r.pages), answers.get(r.piece, []), repeated, rules):
+            crosspage[seq] = (found, universe)
+    result = assemble(Checker(config, schemas), [e for r in results for e in r.entries], crosspage)
 
     def rows(findings: list[Finding]):
         return [(f.page, f.line, f.rule, f.message) for f in findings]
     assert rows(result.findings) == rows(expected.findings)
+    assert {"cross-universe-link", "link-to-missing-page", "cross-page-date-conflict", "duplicate-event"} <= \
+        {f.rule for f in result.findings}
     assert any(f.rule == "duplicate-event" and "more in" in f.message for f in result.findings)
-    assert len(result.errors) == len(expected.errors)
+    assert any("[[Old battle]]" in f.message for f in result.findings if f.rule == "cross-page-date-conflict") \
+        or any("[[Battle 2]]" in f.message for f in result.findings if f.rule == "cross-page-date-conflict")
+    assert len(result.errors) == len(expected.errors) > 0
+    assert result.universes == expected.universes

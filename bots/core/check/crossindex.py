@@ -1,25 +1,37 @@
 """The check in pieces, for an engine that runs them apart (bots.cluster.dask_engine): what a task does
-with one piece of a source, and the keyed folds that build the cross-page index from the pieces.
+with one piece of a source, and the hash-partitioned join that answers the cross-page rules.
 
-Pure: plain functions and values, no Dask. The engine maps `check_piece` over the pieces, folds
-`title_fact`s by title (the first place of each title, and its summary without its links) and
-`group_facts` by duplicate-event key, then maps `page_results` over the pieces' entries with those
-two tables. The result is the one `Checker.finish` gives over the same pages read in order, finding
-for finding (tests/integration/test_dask.py holds that):
+Pure: plain functions and values, no Dask. The result is the one `Checker.finish` gives over the same
+pages read in order, finding for finding (tests/unit/test_engine.py, tests/integration/test_dask.py).
 
-- Every entry carries its place in the source, `seq` = (piece, position): the first place of a title
-  wins (a later one is the "same page" error, as offline_pages says), and errors and findings come
-  out in that order.
-- Each fold's value is bounded, whatever the key: a title has one first place; a duplicate-event
-  group (a universe with 100,000 pages of one base title) keeps its count and its first six members,
-  enough to name, for any page of the group, the first five others the local check names (see
-  `_reduce`). No key's pages are ever gathered in one list.
-- The link lookups need the summaries of the pages linked to: the title table (every title's
-  summary without its links, ~100 bytes a page) is broadcast to the tasks, not a hub's pages.
+1. `check_piece`: a piece's pages checked in one budget worker. What comes out is split in two: the
+   entries the parent records (findings, fixes, errors: no cross-page summary), and the piece's
+   summaries packed in one compressed blob (`pages`), which is all the cluster keeps of a piece.
+2. The parent knows every title's first place from the entries (`repeated_places`): a later place is
+   the "same page" error, as offline_pages says, and takes no part in the index.
+3. `lookups`: from a piece's summaries, records keyed by partition (`part_of`, a hash of the title or
+   group key into `parts` partitions): its titles' lean summaries (no links: what a page linking to
+   them looks up), the titles it links to (once a piece, however many links), the redirect targets
+   among its titles, and its duplicate-event groups, folded over the piece (a count and the first six
+   members).
+4. `join_lookups` in each partition: a looked-up title's lean summary goes to each piece that asked
+   (a hub linked by every page: one answer a piece); a redirect's target is looked up in a second
+   round (one hop, as MediaWiki follows them); each group's folds are merged and a group of more than
+   one goes to the pieces that hold its members.
+5. `finish_piece`: with its answers, a piece runs `UniverseIndex.page_findings` (the same code as the
+   local check) and the duplicate-event finding on its own pages.
+
+Nothing grows with the dump in one task: a partition holds its share of the titles (parts grow with
+the dump), a hub title or a hub group costs one answer per piece, and a group's fold keeps its count
+and six members, enough to name, for any page of the group, the first five others the local check
+names (see `_reduce`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import pickle
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 from bots.core.check.checker import Checker, PageOutcome
@@ -30,8 +42,9 @@ from bots.core.sources import SourceError, SourcePage, same_page_message
 from bots.core.wikitext.titles import normalize_title
 from bots.core.wikitext.universe import base_title
 
-__all__ = ["Entry", "check_piece", "title_fact", "earlier", "group_facts", "group_add", "group_merge",
-           "TitleTable", "title_table", "page_results", "Out"]
+__all__ = ["Entry", "PieceResult", "check_piece", "pack", "unpack", "repeated_places", "part_of", "lean",
+           "Bundle", "Answer", "lookups", "join_lookups", "finish_piece", "assemble", "group_add",
+           "group_merge"]
 
 Seq = tuple[int, int]
 _KEEP = 6           # five others to name, and the page itself
@@ -39,7 +52,7 @@ _KEEP = 6           # five others to name, and the page itself
 
 @dataclass(frozen=True)
 class Entry:
-    """One item of a piece, checked: a page's outcome (with its summary), or an error."""
+    """One item of a piece, checked: a page's outcome, or an error."""
 
     seq: Seq
     key: str | None = None          # the title as one page ("foo_bar" is "Foo bar")
@@ -49,7 +62,34 @@ class Entry:
     error: str | None = None
 
 
-def check_piece(piece_no: int, items: Iterable[SourcePage | SourceError], checker: Checker) -> list[Entry]:
+def pack(value) -> bytes:
+    """One compressed pickle: a piece's ~1,000 summaries are ~40 KB so, ~2 MB as Python objects."""
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(blob: bytes):
+    return pickle.loads(zlib.decompress(blob))
+
+
+@dataclass(frozen=True)
+class PieceResult:
+    """A piece checked: the entries for the parent (outcomes without their summaries) and the
+    packed [(seq, summary)] of its checked pages, for the join."""
+
+    piece: int
+    entries: list[Entry]
+    pages: bytes
+
+    @classmethod
+    def of(cls, piece: int, entries: list[Entry]) -> "PieceResult":
+        summaries = [(e.seq, e.outcome.summary) for e in entries
+                     if e.outcome is not None and e.outcome.summary is not None]
+        lean_entries = [replace(e, outcome=replace(e.outcome, summary=None)) if e.outcome is not None else e
+                        for e in entries]
+        return cls(piece, lean_entries, pack(summaries))
+
+
+def check_piece(piece_no: int, items: Iterable[SourcePage | SourceError], checker: Checker) -> PieceResult:
     """Check the pages of one piece in one budget worker (bots.core.check.parallel), in order."""
     entries: list[Entry] = []
     waiting: dict[int, tuple[int, SourcePage]] = {}
@@ -69,47 +109,31 @@ def check_piece(piece_no: int, items: Iterable[SourcePage | SourceError], checke
         entries.append(Entry((piece_no, pos), normalize_title(page.title) or page.title, page.title, page.origin,
                              outcome))
     entries.sort(key=lambda e: e.seq)
-    return entries
+    return PieceResult.of(piece_no, entries)
 
 
-# -- the first place of each title, and its summary ------------------------------------------------
-def title_fact(entry: Entry) -> tuple[Seq, str, PageSummary | None]:
-    """What the title fold keeps of a page: where it is, and its summary without links (what a page
-    linking to it looks up)."""
-    summary = entry.outcome.summary if entry.outcome is not None else None
-    if summary is not None:
-        summary = replace(summary, links=(), dated_links=())
-    return entry.seq, entry.origin, summary
+def repeated_places(entries: Iterable[Entry]) -> frozenset[Seq]:
+    """The places of titles given before (entries in source order): not indexed, an error each."""
+    seen: set[str] = set()
+    repeated = set()
+    for e in entries:
+        if e.error is None:
+            if e.key in seen:
+                repeated.add(e.seq)
+            seen.add(e.key)
+    return frozenset(repeated)
 
 
-def earlier(a, b):
-    """The fold of title facts: the first place wins (None is the fold's start)."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a[0] <= b[0] else b
+# -- the join: records by partition ----------------------------------------------------------------
+def part_of(key, parts: int) -> int:
+    """The partition of a title or group key: the same in every process (hash() is salted per process)."""
+    return zlib.crc32(repr(key).encode()) % parts
 
 
-@dataclass
-class TitleTable:
-    """Every title's first place, and the index (title -> summary without links) for lookups."""
-
-    first: dict[str, tuple[Seq, str]]
-    index: UniverseIndex
-
-
-def title_table(folded: Iterable[tuple[str, tuple[Seq, str, PageSummary | None]]]) -> TitleTable:
-    first, index = {}, UniverseIndex()
-    for key, (seq, origin, summary) in folded:
-        first[key] = (seq, origin)
-        if summary is not None:
-            index.pages[key] = summary
-    return TitleTable(first, index)
-
-
-def _is_first(entry: Entry, table: TitleTable) -> bool:
-    return table.first.get(entry.key, (entry.seq,))[0] == entry.seq
+def lean(s: PageSummary) -> PageSummary:
+    """What a page linking to `s` looks up (UniverseIndex.page_findings, _resolve): no links."""
+    return PageSummary(s.title, s.universe, s.content, s.redirect, own_dates=s.own_dates,
+                       own_date_text=s.own_date_text)
 
 
 # -- duplicate-event groups: a count and a bounded set of members ----------------------------------
@@ -121,18 +145,16 @@ def _name_key(s: PageSummary) -> tuple | None:
     return (s.name_key, s.date_key) if s.name_key else None
 
 
-def group_facts(entries: Iterable[Entry], table: TitleTable) -> Iterator[tuple[tuple, Member]]:
-    """(group key, member) for every page in a duplicate-event group: by base title, by infobox name
-    and date, and by both (only counted: how much the two overlap)."""
-    for e in entries:
-        s = e.outcome.summary if e.outcome is not None else None
-        if s is None or s.universe is None or not s.content or not _is_first(e, table):
-            continue
-        base, name = base_title(s.title), _name_key(s)
-        yield ("title", s.universe, base), (e.seq, s.title, name)
-        if name is not None:
-            yield ("name", s.universe, name), (e.seq, s.title, base)
-            yield ("both", s.universe, base, name), (e.seq, s.title, None)
+def memberships(seq: Seq, s: PageSummary) -> Iterator[tuple[tuple, Member]]:
+    """(group key, member) for a page in duplicate-event groups: by base title, by infobox name and
+    date, and by both (only counted: how much the two overlap)."""
+    if s.universe is None or not s.content:
+        return
+    base, name = base_title(s.title), _name_key(s)
+    yield ("title", s.universe, base), (seq, s.title, name)
+    if name is not None:
+        yield ("name", s.universe, name), (seq, s.title, base)
+        yield ("both", s.universe, base, name), (seq, s.title, None)
 
 
 def _reduce(members: list[Member]) -> tuple[Member, ...]:
@@ -152,6 +174,100 @@ def group_merge(a: Group | None, b: Group | None) -> Group:
     if a is None or b is None:
         return a or b
     return a[0] + b[0], _reduce([*a[1], *b[1]])
+
+
+@dataclass
+class Bundle:
+    """What one partition receives from one sender (a piece, or a partition of the first round)."""
+
+    facts: dict[str, PageSummary] = field(default_factory=dict)     # title -> lean summary (first places)
+    asks: dict[str, set[int]] = field(default_factory=dict)         # title -> the pieces that link to it
+    needs: set[str] = field(default_factory=set)                    # redirect targets: wanted in round 2
+    groups: dict[tuple, tuple[Group, set[int]]] = field(default_factory=dict)   # key -> fold, pieces
+
+
+@dataclass
+class Answer:
+    """What a piece gets back: the lean summaries it looked up, and its groups of more than one."""
+
+    pages: dict[str, PageSummary] = field(default_factory=dict)
+    groups: dict[tuple, Group] = field(default_factory=dict)
+
+
+def lookups(piece: int, pages: list[tuple[Seq, PageSummary]], repeated: frozenset[Seq],
+            parts: int) -> list[tuple[int, Bundle]]:
+    """A piece's records for the first round, one bundle per partition it sends to."""
+    out: dict[int, Bundle] = defaultdict(Bundle)
+    for seq, s in pages:
+        if seq in repeated:
+            continue
+        out[part_of(s.title, parts)].facts[s.title] = lean(s)
+        for target in {t for t, _ in s.links} | {d.target for d in s.dated_links}:
+            out[part_of(target, parts)].asks.setdefault(target, set()).add(piece)
+        if s.redirect is not None:
+            out[part_of(s.redirect, parts)].needs.add(s.redirect)
+        for key, member in memberships(seq, s):
+            groups = out[part_of(key, parts)].groups
+            fold, pieces = groups.get(key, (None, {piece}))
+            groups[key] = (group_add(fold, (key, member)), pieces)
+    return list(out.items())
+
+
+def join_lookups(bundles: Iterable[Bundle], parts: int, follow: bool) -> list[tuple[str, int, object]]:
+    """One partition's join: ("piece", n, Answer) for each piece that asked, and with `follow`
+    ("part", n, Bundle) for the second round: the targets of the redirects looked up, and their
+    summaries (one hop: the second round follows none)."""
+    facts: dict[str, PageSummary] = {}
+    asks: dict[str, set[int]] = defaultdict(set)
+    needs: set[str] = set()
+    groups: dict[tuple, tuple[Group, set[int]]] = {}
+    for b in bundles:
+        facts.update(b.facts)
+        for title, pieces in b.asks.items():
+            asks[title] |= pieces
+        needs |= b.needs
+        for key, (fold, pieces) in b.groups.items():
+            old = groups.get(key)
+            groups[key] = (fold, set(pieces)) if old is None else (group_merge(old[0], fold), old[1] | pieces)
+    answers: dict[int, Answer] = defaultdict(Answer)
+    second: dict[int, Bundle] = defaultdict(Bundle)
+    for title, pieces in asks.items():
+        s = facts.get(title)
+        if s is None:
+            continue
+        for piece in pieces:
+            answers[piece].pages[title] = s
+        if follow and s.redirect is not None:
+            second[part_of(s.redirect, parts)].asks.setdefault(s.redirect, set()).update(pieces)
+    if follow:
+        for title in needs & facts.keys():
+            second[part_of(title, parts)].facts[title] = facts[title]
+    for key, (fold, pieces) in groups.items():
+        if fold[0] > 1:
+            for piece in pieces:
+                answers[piece].groups[key] = fold
+    return [("piece", n, a) for n, a in answers.items()] + [("part", n, b) for n, b in second.items()]
+
+
+def finish_piece(pages: list[tuple[Seq, PageSummary]], answers: Iterable[Answer], repeated: frozenset[Seq],
+                 rules: set[str]) -> list[tuple[Seq, tuple[Finding, ...], str | None]]:
+    """The cross-page findings of a piece's pages, from its answers: (seq, findings, universe)."""
+    index, groups = UniverseIndex(), {}
+    for a in answers:
+        index.pages.update(a.pages)
+        groups.update(a.groups)
+    out = []
+    for seq, s in pages:
+        if seq in repeated:
+            continue
+        found = list(index.page_findings(s, frozenset(), rules))
+        if DUPLICATE in rules:
+            dup = _duplicate(s, groups)
+            if dup is not None:
+                found.append(dup)
+        if found:
+            out.append((seq, tuple(found), s.universe))
+    return out
 
 
 def _duplicate(s: PageSummary, groups: dict[tuple, Group]) -> Finding | None:
@@ -184,55 +300,26 @@ def _duplicate(s: PageSummary, groups: dict[tuple, Group]) -> Finding | None:
 
 
 # -- what the parent gets --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Out:
-    """One entry as the parent records it: an error line, or a page outcome (without its summary) and
-    its cross-page findings (with the page's universe)."""
-
-    error: str | None = None
-    outcome: PageOutcome | None = None
-    crosspage: tuple[Finding, ...] = ()
-    universe: str | None = None
-
-
-def page_results(entries: Iterable[Entry], table: TitleTable, groups: dict[tuple, Group],
-                 rules: set[str]) -> list[Out]:
-    """The entries of one piece with their cross-page findings, and a title given twice made the
-    same error the local check makes."""
-    out = []
-    for e in entries:
-        if e.error is not None:
-            out.append(Out(error=e.error))
-            continue
-        if not _is_first(e, table):
-            first_origin = table.first[e.key][1]
-            out.append(Out(error=str(SourceError(e.origin, same_page_message(first_origin, "checked"), e.title))))
-            continue
-        s = e.outcome.summary
-        found: list[Finding] = []
-        if s is not None and rules:
-            found = list(table.index.page_findings(s, frozenset(), rules))
-            if DUPLICATE in rules:
-                dup = _duplicate(s, groups)
-                if dup is not None:
-                    found.append(dup)
-        out.append(Out(outcome=replace(e.outcome, summary=None), crosspage=tuple(found),
-                       universe=s.universe if s is not None else None))
-    return out
-
-
-def assemble(checker: Checker, outs: Iterable[Out], first_errors: Iterable[str] = ()):
-    """The CheckResult of the outs of every piece, in order: what Checker.finish gives locally."""
+def assemble(checker: Checker, entries: Iterable[Entry],
+             crosspage: dict[Seq, tuple[tuple[Finding, ...], str | None]], first_errors: Iterable[str] = ()):
+    """The CheckResult of every piece's entries, in order, with the pages' cross-page findings: what
+    Checker.finish gives locally (a title given twice is the error the local check makes)."""
     for err in first_errors:
         checker.add_error(err)
-    crosspage: list[Finding] = []
+    first: dict[str, str] = {}
+    found: list[Finding] = []
     universes: dict[str, str | None] = {}
-    for o in outs:
-        if o.error is not None:
-            checker.add_error(o.error)
+    for e in entries:
+        if e.error is not None:
+            checker.add_error(e.error)
             continue
-        checker.add_outcome(o.outcome)
-        if o.crosspage:
-            crosspage.extend(o.crosspage)
-            universes[o.outcome.title] = o.universe
-    return checker.finish(crosspage=crosspage, crosspage_universes=universes)
+        if e.key in first:
+            checker.add_error(str(SourceError(e.origin, same_page_message(first[e.key], "checked"), e.title)))
+            continue
+        first[e.key] = e.origin
+        checker.add_outcome(e.outcome)
+        mine = crosspage.get(e.seq)
+        if mine:
+            found.extend(mine[0])
+            universes[e.outcome.title] = mine[1]
+    return checker.finish(crosspage=found, crosspage_universes=universes)

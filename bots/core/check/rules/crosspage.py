@@ -233,8 +233,8 @@ class UniverseIndex:
     def page_findings(self, page: PageSummary, existing: set[str] | frozenset = frozenset(),
                       rules: set[str] | None = None) -> Iterator[Finding]:
         """The cross-page findings on one page but duplicate-event, in the order `findings` gives them.
-        Only lookups by title: `pages` may be any mapping of title -> summary (the Dask engine passes
-        summaries without their links, bots.core.check.crossindex)."""
+        Only lookups by title (a link's target, and a redirect's target): `pages` need hold only those
+        (the Dask engine's pieces hold the lean summaries of what they link to, bots.core.check.crossindex)."""
         on = (lambda r: True) if rules is None else rules.__contains__
         sev = {rid: RULES[rid].severity for rid in (DATE_CONFLICT, CROSS_UNIVERSE, MISSING_PAGE,
                                                    UNIVERSE_CONFLICT, UNIVERSE_MISSING)}
