@@ -35,7 +35,10 @@ from typing import Iterator
 
 import dask
 import dask.bag as db
-from dask.bag.core import groupby_tasks
+try:    # the task shuffle Bag.groupby(shuffle="tasks") runs, with a hash of our own (see _shuffle)
+    from dask.bag.core import groupby_tasks
+except ImportError:     # a Dask that moved it: Bag.groupby, with its own hash (correct, more memory)
+    groupby_tasks = None
 from dask.distributed import Client, LocalCluster, as_completed, futures_of
 
 from bots.core.budget import Budget
@@ -161,6 +164,8 @@ def _shuffle(bag: db.Bag) -> db.Bag:
     """Bag.groupby(_key, shuffle="tasks") with the partition number as its own hash: the records of
     partition n (or piece n) end in output partition n (mod their number), one to a task. Bag.groupby
     hashes keys with tokenize, and two partitions of the join landing in one task doubled its memory."""
+    if groupby_tasks is None:
+        return bag.groupby(_key, shuffle="tasks", npartitions=bag.npartitions)
     return groupby_tasks(bag, _key, hash=_same)
 
 

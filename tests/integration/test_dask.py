@@ -77,6 +77,15 @@ def test_dask_gives_exactly_the_local_findings_in_the_same_order(client, dump, s
         [(f.page, f.rule, f.line, f.message) for f in local.findings]
 
 
+def test_a_dask_without_the_task_shuffle_function_gives_the_same_findings(client, dump, schemas, local, monkeypatch):
+    """The join's shuffle uses dask.bag.core.groupby_tasks (to choose the partitions itself); a Dask
+    that moved it falls back to Bag.groupby, with the same result."""
+    import bots.cluster.dask_engine as engine
+    monkeypatch.setattr(engine, "groupby_tasks", None)
+    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
+    assert document(result) == document(local)
+
+
 def test_the_page_budget_holds_inside_the_workers(client, dump, schemas, local):
     result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
     for title in (PATHOLOGICAL, "Slow table"):
