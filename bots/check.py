@@ -39,7 +39,7 @@ import sys
 from pathlib import Path
 
 from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice,
-                      command, diff_text, flag, optional, path, simulate, summary)
+                      command, diff_text, flag, optional, path, refuse_dask_without_source, simulate, summary)
 from bots.core.check.config import load_config
 from bots.core.check.checker import CheckResult
 from bots.core.check.rules.base import Severity
@@ -112,9 +112,7 @@ def main(opts: Options) -> int:
             if not opts.simulate:
                 drop_fixed(result, fixed)
     else:
-        if opts.get("engine").kind != "local":
-            raise UsageError("-engine:dask checks a -source: (a dump, a folder, records); the live wiki is "
-                             "checked with -engine:local")
+        refuse_dask_without_source(opts, "checks")
         from bots.site import livecheck
         try:
             result = livecheck.run(opts, config, schemas, diffs)

@@ -111,7 +111,7 @@ def _engine_option() -> Option:
     return Option("engine", ENGINE_HELP, "engine", Engine("local"))
 
 
-# The engine of the bulk bots (check, harvest): declared once, here.
+# The engine of the bulk bots (check, harvest, timeline): declared once, here.
 ENGINE = _engine_option()
 PROCESSES = number("processes", "check pages in N processes, or N Dask workers with -engine:dask (default: one\n"
                    "per core)")
@@ -363,6 +363,14 @@ def no_prompts() -> None:
     pywikibot.input = refuse
     pywikibot.input_choice = refuse
     pywikibot.input_yn = refuse
+
+
+def refuse_dask_without_source(opts: "Options", verb: str) -> None:
+    """-engine:dask runs over a -source:'s pieces; the live wiki is read through this machine's
+    connection (check, harvest and timeline say so alike)."""
+    if opts.get("engine").kind != "local" and not opts.get("source"):
+        raise UsageError(f"-engine:dask {verb} a -source: (a dump, a folder, records); the live wiki is read "
+                         "with -engine:local")
 
 
 def pass_to_pywikibot(opts: Options, write: bool, generators: bool) -> None:

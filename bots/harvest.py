@@ -22,14 +22,15 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice, command, path
+from bots.cli import (ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice, command, path,
+                      refuse_dask_without_source)
 from bots.core.check.config import load_config
 from bots.core.check.parallel import default_processes
 from bots.core.harvesting import harvest
 from bots.core.wikitext.schema import load_schemas
 from bots.core.check.run import count_source, offline_pages
 
-__all__ = ["main", "harvest", "harvest_source", "refuse_dask_live", "SOURCE_HELP"]
+__all__ = ["main", "harvest", "harvest_source", "SOURCE_HELP"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_HELP = ("a folder of .wikitext files (names are titles, underscores for spaces), a MediaWiki\n"
@@ -71,18 +72,12 @@ def harvest_source(source: Path, schemas: dict, budget, engine, processes: int) 
     return harvest(offline_pages(source, schemas), schemas, budget, processes, total=count_source(source))
 
 
-def refuse_dask_live(opts: Options, bot: str) -> None:
-    if opts.get("engine").kind == "dask" and not opts.get("source"):
-        raise UsageError(f"-engine:dask {bot} a -source: (a dump, a folder); the live wiki is read with "
-                         "-engine:local")
-
-
 @command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
 def main(opts: Options) -> int:
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
     schemas = load_schemas()
     processes = opts.get("processes") or default_processes()
-    refuse_dask_live(opts, "harvests")
+    refuse_dask_without_source(opts, "harvests")
     if opts.get("source"):
         opts.offline("harvest -source:")
         doc = harvest_source(Path(opts.get("source")), schemas, budget, opts.get("engine"), processes)

@@ -39,8 +39,9 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import (ALWAYS, ENGINE, FORMAT, PROCESSES, GENERATOR_HELP, ExitCode, Options, Spec, UsageError, choice, command, flag,
-                      number, pass_to_pywikibot, path, simulate, summary, text)
+from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice,
+                      command, flag, number, pass_to_pywikibot, path, refuse_dask_without_source, simulate, summary,
+                      text)
 from bots.core.check.config import load_config
 from bots.core.check.report import report_title
 from bots.core.check.parallel import default_processes
@@ -51,7 +52,7 @@ from bots.core.timeline.guard import DEFAULT_MAX_DROP, refusal
 from bots.core.timeline.render import DEFAULT_PATTERN, build_timeline, render_pages, stats_of, timeline_title
 from bots.core.wikitext.schema import load_schemas
 from bots.core.wikitext.titles import InvalidTitle, title_to_filename
-from bots.harvest import SOURCE_HELP, harvest, harvest_source, refuse_dask_live
+from bots.harvest import SOURCE_HELP, harvest, harvest_source
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUMMARY = "Rebuild the timeline"
@@ -112,7 +113,7 @@ def _pattern(opts: Options, name: str) -> str:
 
 @command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))
 def main(opts: Options) -> int:
-    refuse_dask_live(opts, "reads")
+    refuse_dask_without_source(opts, "reads")
     pattern, report_pattern = _pattern(opts, "title"), _pattern(opts, "report")
     max_drop = (opts.get("maxdrop") / 100) if opts.get("maxdrop") is not None else DEFAULT_MAX_DROP
     budget = load_config(Path(opts.get("checkconfig") or ROOT / "check-config.yaml")).budget
