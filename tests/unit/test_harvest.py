@@ -118,36 +118,21 @@ def _items_with_errors():
 
 
 def test_errors_are_in_the_source_s_order_whatever_the_workers_finish_first():
-    from bots.core.check.run import offline_pages  # noqa: F401  (the dedupe under test is its)
+    from bots.core.check.run import once_each
     from bots.core.harvesting import harvest
 
-    items = _items_with_errors()
-    deduped, seen = [], {}
-    from bots.core.sources import SourceError, SourcePage, same_page_message
-    for it in items:      # what offline_pages yields for these items
-        if isinstance(it, SourcePage) and seen.setdefault(it.title.capitalize(), it.origin) != it.origin:
-            deduped.append(SourceError(it.origin, same_page_message(seen[it.title.capitalize()], "checked"), it.title))
-        else:
-            deduped.append(it)
-    doc = harvest(iter(deduped), SCHEMAS, processes=2, echo=False)
+    doc = harvest(once_each(_items_with_errors()), SCHEMAS, processes=2, echo=False)   # as offline_pages reads
     assert [e["origin"] for e in doc["errors"]] == ["d:2", "d:3", "d:5", "d:6"]
 
 
 def test_pieces_harvested_apart_merge_into_the_document_of_the_whole_source():
     """A dump's pieces are harvested in separate tasks (-engine:dask): a title given twice across two
     pieces is the same error, at the same place, as when the source is read in one stream."""
-    from bots.core.check.run import offline_pages  # noqa: F401
+    from bots.core.check.run import once_each
     from bots.core.harvesting import harvest, merge_docs
-    from bots.core.sources import SourceError, SourcePage, same_page_message
 
     items = _items_with_errors()
-    seen, whole_items = {}, []
-    for it in items:
-        if isinstance(it, SourcePage) and seen.setdefault(it.title.capitalize(), it.origin) != it.origin:
-            whole_items.append(SourceError(it.origin, same_page_message(seen[it.title.capitalize()], "checked")))
-        else:
-            whole_items.append(it)
-    whole = harvest(iter(whole_items), SCHEMAS, echo=False)
+    whole = harvest(once_each(items), SCHEMAS, echo=False)      # the whole source, as offline_pages reads it
     parts = [harvest(iter(items[:3]), SCHEMAS, echo=False, places=True),
              harvest(iter(items[3:]), SCHEMAS, echo=False, places=True)]
     assert merge_docs(parts, echo=False) == whole

@@ -29,8 +29,14 @@ def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceErro
     """Pages of a source; records are generated as new pages would be. A title given twice (in
     any spelling of the same page: "foo_bar" is "Foo bar") is checked once, from its first place,
     and the others are errors, as publish reports them."""
+    return once_each(source_pages(path, schemas))
+
+
+def once_each(items: Iterable[SourcePage | SourceError]) -> Iterator[SourcePage | SourceError]:
+    """The items with a title already given (in any spelling of the same page) made an error that
+    names its first place."""
     seen: dict[str, str] = {}
-    for page in source_pages(path, schemas):
+    for page in items:
         if isinstance(page, SourcePage):
             first = seen.setdefault(normalize_title(page.title) or page.title, page.origin)
             if first != page.origin:
