@@ -348,6 +348,9 @@ class BudgetPool:
     def _drive(self, source, todo, done, tries, next_out, window) -> Iterator[Any]:
         exhausted, failure = False, None
         while True:
+            # An idle worker gets the pages already read before more are read: reading a chunk
+            # first left the worker waiting for it (~10 ms a chunk of dump pages).
+            self._feed(todo)
             while not exhausted and len(todo) < window and self._seq < next_out + window:
                 try:
                     item = next(source)
@@ -359,13 +362,7 @@ class BudgetPool:
                     break
                 todo.append((self._seq, item))
                 self._seq += 1
-            for w in self._workers:
-                if not w.chunk and todo:
-                    w.chunk = [todo.popleft() for _ in range(min(self.chunksize, len(todo)))]
-                    try:
-                        w.conn.send(w.chunk)
-                    except (OSError, EOFError):
-                        pass               # it died: found below
+            self._feed(todo)
             busy = [w for w in self._workers if w.chunk]
             if not busy and not todo:
                 if exhausted:
@@ -375,6 +372,7 @@ class BudgetPool:
             for w in busy:
                 if w.conn in ready or w.proc.sentinel in ready:
                     self._collect(w, todo, done, tries)
+            self._feed(todo)               # before the caller handles the results
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -383,6 +381,15 @@ class BudgetPool:
             next_out += 1
         if failure is not None:
             raise failure
+
+    def _feed(self, todo: deque) -> None:
+        for w in self._workers:
+            if not w.chunk and todo:
+                w.chunk = [todo.popleft() for _ in range(min(self.chunksize, len(todo)))]
+                try:
+                    w.conn.send(w.chunk)
+                except (OSError, EOFError):
+                    pass               # it died: found in _collect
 
     def _abandon(self) -> None:
         """The caller stopped reading (or raised): workers still busy are replaced, so that their

@@ -163,3 +163,28 @@ def test_the_finding_s_message_does_not_depend_on_the_measured_time():
                  .message() for cpu, mb in ((0.52, 130.0), (0.61, 190.5))}
         assert len(texts) == 1, texts
         assert "0.5 s of CPU" in texts.pop()
+
+
+def _stamp(item):
+    path, seq = item
+    with open(path, "a") as f:
+        f.write(f"{seq} {time.monotonic()}\n")
+    return seq
+
+
+def test_an_idle_worker_gets_the_items_already_read_before_more_are_read(tmp_path):
+    # Reading the source (a dump's bz2 streams) is the caller's work: a worker that waits for it
+    # sits idle. Items after the first window are slow to read (0.4 s each); the second chunk is
+    # already read when the first is done, so it must start at once, not after two more reads.
+    stamps = tmp_path / "stamps"
+
+    def items():
+        for seq in range(12):
+            if seq >= 8:
+                time.sleep(0.4)
+            yield str(stamps), seq
+
+    with BudgetPool(_stamp, SMALL, processes=1, chunksize=2) as pool:
+        assert list(pool.map(items())) == list(range(12))
+    started = {int(s): float(t) for s, t in (line.split() for line in stamps.read_text().splitlines())}
+    assert started[2] - started[1] < 0.3
