@@ -32,6 +32,7 @@ from bots.cluster.dask_engine import check_source, harvest_source, open_client  
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = CheckConfig(budget=Budget(cpu_seconds=0.5, memory_mb=512))
 PER_PIECE = 100          # pieces of one stream: many tasks on a small dump
+PER_PART = 3             # and 4 partitions in the join's shuffles (the default would make one)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_dask_gives_exactly_the_local_findings_in_the_same_order(client, dump, s
             "page-too-complex"} <= rules
     assert any("more in Earth-1389" in f.message for f in local.findings if f.rule == "duplicate-event")
     assert any("the same page as" in e for e in local.errors)
-    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
+    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE, pieces_per_part=PER_PART)
     assert document(result) == document(local)
     assert [(f.page, f.rule, f.line, f.message) for f in result.findings] == \
         [(f.page, f.rule, f.line, f.message) for f in local.findings]
@@ -82,12 +83,12 @@ def test_a_dask_without_the_task_shuffle_function_gives_the_same_findings(client
     that moved it falls back to Bag.groupby, with the same result."""
     import bots.cluster.dask_engine as engine
     monkeypatch.setattr(engine, "groupby_tasks", None)
-    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
+    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE, pieces_per_part=PER_PART)
     assert document(result) == document(local)
 
 
 def test_the_page_budget_holds_inside_the_workers(client, dump, schemas, local):
-    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
+    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE, pieces_per_part=PER_PART)
     for title in (PATHOLOGICAL, "Slow table"):
         mine = [f for f in result.findings if f.page == title]
         assert [f.rule for f in mine] == ["page-too-complex"], mine
@@ -120,7 +121,7 @@ def test_a_killed_worker_s_pieces_are_run_again_and_the_result_is_the_same(clien
 
     killer = threading.Thread(target=kill_one_mid_run)
     killer.start()
-    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE)
+    result = check_source(client, dump, CONFIG, schemas, pages_per_piece=PER_PIECE, pieces_per_part=PER_PART)
     killer.join()
     assert killed.get("tasks"), "no worker was busy: nothing was killed"
     client.wait_for_workers(2, timeout=60)            # the nanny started a new one
