@@ -90,11 +90,11 @@ def merge_docs(docs, echo: bool = True) -> dict:
         for place, is_error, item in sorted(events, key=lambda e: e[0]):
             if is_error:
                 if item.get("title") is not None:        # a page that was read: its title is taken
-                    seen.setdefault(normalize_title(item["title"]) or item["title"], item["origin"])
+                    seen.setdefault(normalize_title(item["title"], once=True) or item["title"], item["origin"])
                 errors.append(item)
                 continue
             origin = item.pop("_origin", None)
-            first = seen.setdefault(normalize_title(item["title"]) or item["title"], origin)
+            first = seen.setdefault(normalize_title(item["title"], once=True) or item["title"], origin)
             if first != origin:
                 errors.append({"origin": origin, "message": same_page_message(first, "checked")})
                 continue

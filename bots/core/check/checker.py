@@ -105,7 +105,7 @@ class Checker:
     def check_page(self, title: str, text: str) -> PageOutcome:
         """Run the page rules on one page and summarise it for the index; changes no state, so
         worker processes can do it (bots.core.check.parallel)."""
-        title = normalize_title(title) or title
+        title = normalize_title(title, once=True) or title
         refused = refuse(text, self.config.budget)
         if refused is not None:
             return self.unchecked(title, refused)
@@ -138,7 +138,7 @@ class Checker:
 
     def unchecked(self, title: str, why: OverBudget | Failed) -> PageOutcome:
         """The outcome of a page that could not be checked: one error finding saying why."""
-        title = normalize_title(title) or title
+        title = normalize_title(title, once=True) or title
         if isinstance(why, OverBudget):
             finding = Finding(title, PAGE_TOO_COMPLEX, Severity.ERROR, 1, f"page not checked: {why.message()}")
         else:

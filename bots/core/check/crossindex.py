@@ -106,7 +106,7 @@ def check_piece(piece_no: int, items: Iterable[SourcePage | SourceError], checke
 
     for n, outcome in enumerate(check_outcomes(checker, texts(), processes=1)):
         pos, page = waiting.pop(n)
-        entries.append(Entry((piece_no, pos), normalize_title(page.title) or page.title, page.title, page.origin,
+        entries.append(Entry((piece_no, pos), normalize_title(page.title, once=True) or page.title, page.title, page.origin,
                              outcome))
     entries.sort(key=lambda e: e.seq)
     return PieceResult.of(piece_no, entries)

@@ -38,7 +38,7 @@ def once_each(items: Iterable[SourcePage | SourceError]) -> Iterator[SourcePage 
     seen: dict[str, str] = {}
     for page in items:
         if isinstance(page, SourcePage):
-            first = seen.setdefault(normalize_title(page.title) or page.title, page.origin)
+            first = seen.setdefault(normalize_title(page.title, once=True) or page.title, page.origin)
             if first != page.origin:
                 yield SourceError(page.origin, same_page_message(first, "checked"), page.title)
                 continue

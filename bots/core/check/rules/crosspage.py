@@ -91,7 +91,7 @@ class PageSummary:
 def summarize(view: PageView, schemas: dict | None = None, scan: DateScan | None = None) -> PageSummary:
     """Read one page into its summary (the page's single find_dates pass unless `scan` is given)."""
     article = view.article
-    title = normalize_title(view.title) or view.title
+    title = normalize_title(view.title, once=True) or view.title
     redirect_m = _REDIRECT_RE.match(view.text)
     redirect = normalize_title(redirect_m.group(1)) if redirect_m else None
     universe = article.universe
