@@ -348,9 +348,6 @@ class BudgetPool:
     def _drive(self, source, todo, done, tries, next_out, window) -> Iterator[Any]:
         exhausted, failure = False, None
         while True:
-            # An idle worker gets the pages already read before more are read: reading a chunk
-            # first left the worker waiting for it (~10 ms a chunk of dump pages).
-            self._feed(todo)
             while not exhausted and len(todo) < window and self._seq < next_out + window:
                 try:
                     item = next(source)
@@ -372,7 +369,10 @@ class BudgetPool:
             for w in busy:
                 if w.conn in ready or w.proc.sentinel in ready:
                     self._collect(w, todo, done, tries)
-            self._feed(todo)               # before the caller handles the results
+            # An idle worker gets the pages already read at once, before the caller handles the
+            # results and before more are read: reading first left it waiting (~10 ms a chunk of
+            # dump pages). The feed after reading is for the first chunks and for an empty queue.
+            self._feed(todo)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

@@ -192,8 +192,8 @@ class Checker:
         used = {(rule, title) for title, rules in self.used.items() for rule in rules}
         # Per page, what the cross-page rules reported and which of their exceptions were used: the
         # state an incremental run starts from (bots.core.check.incremental).
-        self.crosspage_kept: dict[str, list[Finding]] = {}
-        self.crosspage_used: dict[str, set[str]] = {}
+        self.crosspage_kept = {}
+        self.crosspage_used = {}
         if self.crosspage_rules:
             found = self.index.findings(existing, self.crosspage_rules) if crosspage is None else crosspage
             for finding in found:
