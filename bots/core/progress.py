@@ -31,7 +31,9 @@ class Progress:
 
     def line(self) -> str:
         rate = self.rate
-        if self.total:
+        # A total is often an estimate (the wiki's article count counts only pages with a link):
+        # once passed, it says nothing, and a percent over 100 or a negative ETA would mislead.
+        if self.total and self.done <= self.total:
             eta = (self.total - self.done) / rate if rate > 0 else float("inf")
             eta_s = f", ETA {eta:.0f}s" if eta != float("inf") else ""
             return f"{self.label}: {self.done}/{self.total} ({100 * self.done / self.total:.0f}%), {rate:.1f}/s{eta_s}"

@@ -126,6 +126,31 @@ def test_progress_shows_done_total_rate_and_eta():
     assert "checked: 20/100 (20%), 2.0/s, ETA 40s" in shown[0]
 
 
+def test_progress_past_an_estimated_total_shows_no_percent_over_100_or_negative_eta():
+    # The live check's total is the wiki's article count, which counts only pages with a link: a wiki
+    # of 10,000 pages can report 3.
+    class Out:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def write(self, s: str) -> None:
+            self.lines.append(s)
+
+        def flush(self) -> None:
+            pass
+
+    now = [0.0]
+    out = Out()
+    p = Progress("check", total=3, out=out, clock=lambda: now[0])
+    for _ in range(30):
+        now[0] += 0.5
+        p.advance()
+    p.finish()
+    shown = [line.strip() for line in out.lines if line.strip()]
+    assert shown and all("%" not in line and "ETA" not in line for line in shown), shown
+    assert shown[-1].startswith("check: 30, 2.0/s"), shown
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
 def test_every_benchmark_has_help(script):
     res = _run(str(ROOT / "benchmarks" / script), "--help")
