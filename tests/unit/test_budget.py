@@ -138,6 +138,23 @@ def test_ordinary_pages_are_not_refused():
     assert estimate(nowiki).seconds == 0
 
 
+TOKEN_TEXTS = [" \t{|\n|a\n|}", "{|\n|-\n|}}", "x\n  {| a\n|b\n \t|}\n", "a{|b", "<!-- c -->{{a|b}}<br/>",
+               "[http://a b] [//c] [[d|e]]", "<span a=b>c</span><nowiki>{{</nowiki>", "}}]]]\n|}\n"] + KNOWN
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_the_scan_finds_the_tokens_a_search_of_every_position_finds(text):
+    from bots.core import prescan
+
+    seed = (ROOT / "data/seed/000_6832f791a49da166.txt").read_text(encoding="utf-8")
+    for t in (text, text * 3, seed + text, text + seed):
+        found, pos = [], 0
+        while (m := prescan._next_token(t, pos)) is not None:
+            found.append((m.start(), m.end()))
+            pos = m.end()
+        assert found == [(m.start(), m.end()) for m in prescan._TOKEN.finditer(t)]
+
+
 @pytest.mark.corpus
 def test_no_corpus_page_is_refused(corpus_dir):
     from tests.corpus_pages import iter_corpus_pages
