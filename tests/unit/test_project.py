@@ -100,7 +100,7 @@ def test_one_module_saves_pages():
         rel = path.relative_to(ROOT).as_posix()
         if rel in ("bots/site/publisher.py", "bots/site/write.py"):
             continue
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").replace("cookie_jar.save(", "")   # pywikibot's cookie file, not a page
         offenders += [f"{rel}: {w}" for w in _WRITES if w in text]
     assert offenders == []
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "bots").rglob("*.py")
