@@ -128,7 +128,7 @@ def _lookups(part, repeated, parts: int):
 
 def _join(groups, parts: int, follow: bool):
     return [(kind, n, pack(out)) for _, records in groups
-            for kind, n, out in join_lookups((unpack(b) for _, b in records), parts, follow)]
+            for kind, n, out in join_lookups(lambda: (unpack(b) for _, b in records), parts, follow)]
 
 
 def _second(part):

@@ -32,7 +32,7 @@ import pickle
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from bots.core.check.checker import Checker, PageOutcome
 from bots.core.check.parallel import check_outcomes
@@ -213,22 +213,35 @@ def lookups(piece: int, pages: list[tuple[Seq, PageSummary]], repeated: frozense
     return list(out.items())
 
 
-def join_lookups(bundles: Iterable[Bundle], parts: int, follow: bool) -> list[tuple[str, int, object]]:
+def join_lookups(bundles: Callable[[], Iterable[Bundle]], parts: int, follow: bool) -> list[tuple[str, int, object]]:
     """One partition's join: ("piece", n, Answer) for each piece that asked, and with `follow`
     ("part", n, Bundle) for the second round: the targets of the redirects looked up, and their
-    summaries (one hop: the second round follows none)."""
+    summaries (one hop: the second round follows none).
+
+    `bundles` is read twice: the first pass counts each duplicate-event group's members, the second
+    folds only the groups of more than one. Nearly every group has one member, and its fold and
+    pieces were two thirds of a partition's memory (6.3 of 9.4 MB for 3,000 pages)."""
     facts: dict[str, PageSummary] = {}
     asks: dict[str, set[int]] = defaultdict(set)
     needs: set[str] = set()
-    groups: dict[tuple, tuple[Group, set[int]]] = {}
-    for b in bundles:
+    counts: dict[str, int] = {}         # repr(key): a third of the tuple's size, and as exact
+    for b in bundles():
         facts.update(b.facts)
         for title, pieces in b.asks.items():
             asks[title] |= pieces
         needs |= b.needs
-        for key, (fold, pieces) in b.groups.items():
-            old = groups.get(key)
-            groups[key] = (fold, set(pieces)) if old is None else (group_merge(old[0], fold), old[1] | pieces)
+        for key, (fold, _pieces) in b.groups.items():
+            k = repr(key)
+            counts[k] = counts.get(k, 0) + fold[0]
+    groups: dict[tuple, tuple[Group, set[int]]] = {}
+    if any(c > 1 for c in counts.values()):
+        for b in bundles():
+            for key, (fold, pieces) in b.groups.items():
+                if counts[repr(key)] < 2:
+                    continue
+                old = groups.get(key)
+                groups[key] = (fold, set(pieces)) if old is None else (group_merge(old[0], fold), old[1] | pieces)
+    del counts
     answers: dict[int, Answer] = defaultdict(Answer)
     second: dict[int, Bundle] = defaultdict(Bundle)
     for title, pieces in asks.items():
