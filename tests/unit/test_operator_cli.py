@@ -105,23 +105,34 @@ def test_every_schedule_form_carries_the_configuration_it_was_made_with():
     assert scheduled_env({}, root=Path("/srv/gmw"))["GMW_WIKI_PORT"] == "8080"   # the default spelled out
 
 
-def test_progress_shows_done_total_rate_and_eta():
-    class Out:
-        lines: list[str] = []
+class _Out:
+    """A terminal stand-in that keeps what Progress prints."""
 
-        def write(self, s: str) -> None:
-            self.lines.append(s)
+    def __init__(self) -> None:
+        self.lines: list[str] = []
 
-        def flush(self) -> None:
-            pass
+    def write(self, s: str) -> None:
+        self.lines.append(s)
 
+    def flush(self) -> None:
+        pass
+
+
+def _progress_lines(label: str, total: int, steps: int, finish: bool = False) -> list[str]:
+    """What Progress prints over `steps` items, one each half second."""
     now = [0.0]
-    out = Out()
-    p = Progress("checked", total=100, out=out, clock=lambda: now[0])
-    for _ in range(25):
+    out = _Out()
+    p = Progress(label, total=total, out=out, clock=lambda: now[0])
+    for _ in range(steps):
         now[0] += 0.5
         p.advance()
-    shown = [line for line in out.lines if line.strip()]
+    if finish:
+        p.finish()
+    return [line.strip() for line in out.lines if line.strip()]
+
+
+def test_progress_shows_done_total_rate_and_eta():
+    shown = _progress_lines("checked", 100, 25)
     assert shown, "no progress line in 12 s"
     assert "checked: 20/100 (20%), 2.0/s, ETA 40s" in shown[0]
 
@@ -129,24 +140,7 @@ def test_progress_shows_done_total_rate_and_eta():
 def test_progress_past_an_estimated_total_shows_no_percent_over_100_or_negative_eta():
     # The live check's total is the wiki's article count, which counts only pages with a link: a wiki
     # of 10,000 pages can report 3.
-    class Out:
-        def __init__(self) -> None:
-            self.lines: list[str] = []
-
-        def write(self, s: str) -> None:
-            self.lines.append(s)
-
-        def flush(self) -> None:
-            pass
-
-    now = [0.0]
-    out = Out()
-    p = Progress("check", total=3, out=out, clock=lambda: now[0])
-    for _ in range(30):
-        now[0] += 0.5
-        p.advance()
-    p.finish()
-    shown = [line.strip() for line in out.lines if line.strip()]
+    shown = _progress_lines("check", 3, 30, finish=True)
     assert shown and all("%" not in line and "ETA" not in line for line in shown), shown
     assert shown[-1].startswith("check: 30, 2.0/s"), shown
 
