@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -54,18 +55,40 @@ class Setup:
         return ("-workers:1",) if self.latency_ms is not None else ()
 
 
-def _phase(w, n: int, run, folder: Path | None = None) -> tuple[float, float]:
-    """Time one phase (run() returns its seconds): (pages/s, requests per page). With `folder`, the
-    wiki must then hold the folder's text on a sample of its pages: a method that saved nothing
-    (pwb exits 0 when a script is not installed) gives no figure."""
+def _server_cpu(w) -> float:
+    """CPU seconds used so far by this wiki's server: PHP's server and its workers, and its mariadbd."""
+    total, port, folder = 0.0, f":{w.port}", str(w.dir)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if ("php" in cmd and port in cmd) or ("mariadbd" in cmd and folder in cmd):
+            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _client_cpu() -> float:
+    """CPU seconds of this process (a bare loop, the proxy's thread) and of the commands it ran."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _phase(w, n: int, run, folder: Path | None = None) -> tuple[float, float, float, float]:
+    """Time one phase (run() returns its seconds): (pages/s, requests per page, server and client CPU
+    milliseconds a page). With `folder`, the wiki must then hold the folder's text on a sample of its
+    pages: a method that saved nothing (pwb exits 0 when a script is not installed) gives no figure."""
     served, relayed = w.requests_served(), w.proxy.requests if w.proxy else 0
+    server, client = _server_cpu(w), _client_cpu()
     seconds = run()
+    server, client = (_server_cpu(w) - server) * 1000 / n, (_client_cpu() - client) * 1000 / n
     served = w.requests_served() - served
     if w.proxy and w.proxy.requests - relayed != served:
         print(f"  note: the proxy relayed {w.proxy.requests - relayed} requests, the wiki logged {served}")
     if folder is not None:
         _assert_saved(w, folder)
-    return n / seconds, served / n
+    return n / seconds, served / n, server, client
 
 
 def _assert_saved(w, folder: Path, sample: int = 5) -> None:
@@ -101,9 +124,9 @@ def run_ours(setup: Setup, src: dict, src2: dict, n: int, mode: str = "auto", ex
 
         out = dict(zip(("first", "first req/page"), _phase(w, n, publish(src["folder"], "created"), src["folder"])))
         if mode == "auto" and not extra:
-            out.update(zip(("update", "update req/page"),
+            out.update(zip(("update", "update req/page", "update server ms/page", "update client ms/page"),
                            _phase(w, n, publish(src2["folder"], "updated"), src2["folder"])))
-            rate, rpp = _phase(w, n, publish(src2["folder"], "unchanged"))
+            rate, rpp, *_ = _phase(w, n, publish(src2["folder"], "unchanged"))
             out.update({"unchanged_seconds": n / rate, "unchanged req/page": rpp, "first_seconds": n / out["first"]})
         return out
 
@@ -114,7 +137,8 @@ def run_pagefromfile(setup: Setup, src: dict, src2: dict, n: int) -> dict:
                "-summary:bench"]
         first = _phase(w, n, lambda: w.run(*pwb, f"-file:{src['pagefile']}")[0], src["folder"])
         update = _phase(w, n, lambda: w.run(*pwb, f"-file:{src2['pagefile']}", "-force")[0], src2["folder"])
-        return {"first": first[0], "first req/page": first[1], "update": update[0], "update req/page": update[1]}
+        return {"first": first[0], "first req/page": first[1], "update": update[0], "update req/page": update[1],
+                "update server ms/page": update[2], "update client ms/page": update[3]}
 
 
 def _bare_session(w) -> tuple:
@@ -250,6 +274,14 @@ def _bench(a: argparse.Namespace, setup: Setup, work: Path) -> int:
         print(f"first load:  ours / pagefromfile = {ours['first'] / pff['first']:.2f}x (target >= {8 if remote else 3})")
         print(f"updates:     ours / pagefromfile = {ours['update'] / pff['update']:.2f}x "
               f"(target >= {2.5 if remote else 2})")
+        if not remote:      # with the proxy, its thread's CPU would count as the client's
+            cores = os.cpu_count() or 1
+            cpu = ours["update server ms/page"] + ours["update client ms/page"]
+            print(f"updates:     CPU a page: ours {ours['update server ms/page']:.1f} ms of the wiki's server "
+                  f"(PHP, its database) + {ours['update client ms/page']:.1f} ms of its own, pagefromfile "
+                  f"{pff['update server ms/page']:.1f} + {pff['update client ms/page']:.1f} ms; on {cores} cores "
+                  f"ours can reach at most {cores * 1000 / cpu:.1f} pages/s = "
+                  f"{cores * 1000 / cpu / pff['update']:.2f}x pagefromfile (the bound)")
     if ours and "editloop" in med:
         loop = med["editloop"]
         if "pagefromfile" in med:
