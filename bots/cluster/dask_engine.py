@@ -28,6 +28,7 @@ cluster's workers must be started so too (README, "Running on a cluster").
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,8 +128,17 @@ def _lookups(part, repeated, parts: int):
 
 
 def _join(groups, parts: int, follow: bool):
-    return [(kind, n, pack(out)) for _, records in groups
-            for kind, n, out in join_lookups(lambda: (unpack(b) for _, b in records), parts, follow)]
+    # A partition's join unpickles its bundles twice (bots.core.check.crossindex.join_lookups) and builds
+    # ~100,000 objects that form no cycle: the cyclic GC, run over them again and again, took half of
+    # its time (9 pieces in one partition: 0.36 s with it, 0.17 s without).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [(kind, n, pack(out)) for _, records in groups
+                for kind, n, out in join_lookups(lambda: (unpack(b) for _, b in records), parts, follow)]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _second(part):
