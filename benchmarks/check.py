@@ -79,24 +79,6 @@ def timed(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float | N
     return took, rss, subprocess.CompletedProcess(cmd, res.returncode, res.stdout, res.stderr)
 
 
-def server_cpu(wiki) -> float:
-    """CPU seconds used so far by the wiki's PHP server and its worker processes (from /proc)."""
-    try:
-        main = int((wiki.dir / "server.pid").read_text())
-    except (OSError, ValueError):
-        return float("nan")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if main in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def as_json(res: subprocess.CompletedProcess) -> dict:
     try:
         return json.loads(res.stdout)
@@ -157,19 +139,19 @@ def main() -> int:
         lean_server, check_cpu, check_server = [], [], []
         for r in range(a.rounds):
             for script, into in ((FETCH, fetch_py), (LEAN_FETCH, fetch_lean)):
-                cpu0 = server_cpu(w)
+                cpu0 = w.server_cpu()
                 res = subprocess.run([py, "-c", script, str(ROOT)], env=w.env, capture_output=True, text=True,
                                      check=True)
                 got, secs = res.stdout.split()[-2:]
                 assert int(got) == n + 1, (got, n)      # and the Main Page
                 into.append(float(secs))
-            lean_server.append(server_cpu(w) - cpu0)
+            lean_server.append(w.server_cpu() - cpu0)
             got, secs = raw_fetch(w.api)
             assert got == n + 1
             fetch_raw.append(secs)
-            cpu0 = server_cpu(w)
+            cpu0 = w.server_cpu()
             t, _rss, res = timed([py, "-m", "bots.check", "-format:json"], w.env)
-            check_server.append(server_cpu(w) - cpu0)
+            check_server.append(w.server_cpu() - cpu0)
             check_cpu.append(LAST_CPU[0])
             doc = as_json(res)
             assert doc["pages"] == n + 1, res.stderr[-2000:]

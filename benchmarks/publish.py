@@ -55,20 +55,6 @@ class Setup:
         return ("-workers:1",) if self.latency_ms is not None else ()
 
 
-def _server_cpu(w) -> float:
-    """CPU seconds used so far by this wiki's server: PHP's server and its workers, and its mariadbd."""
-    total, port, folder = 0.0, f":{w.port}", str(w.dir)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if ("php" in cmd and port in cmd) or ("mariadbd" in cmd and folder in cmd):
-            total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def _client_cpu() -> float:
     """CPU seconds of this process (a bare loop, the proxy's thread) and of the commands it ran."""
     t = os.times()
@@ -80,9 +66,9 @@ def _phase(w, n: int, run, folder: Path | None = None) -> tuple[float, float, fl
     milliseconds a page). With `folder`, the wiki must then hold the folder's text on a sample of its
     pages: a method that saved nothing (pwb exits 0 when a script is not installed) gives no figure."""
     served, relayed = w.requests_served(), w.proxy.requests if w.proxy else 0
-    server, client = _server_cpu(w), _client_cpu()
+    server, client = w.server_cpu(), _client_cpu()
     seconds = run()
-    server, client = (_server_cpu(w) - server) * 1000 / n, (_client_cpu() - client) * 1000 / n
+    server, client = (w.server_cpu() - server) * 1000 / n, (_client_cpu() - client) * 1000 / n
     served = w.requests_served() - served
     if w.proxy and w.proxy.requests - relayed != served:
         print(f"  note: the proxy relayed {w.proxy.requests - relayed} requests, the wiki logged {served}")

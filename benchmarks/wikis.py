@@ -53,6 +53,19 @@ class Wiki:
             time.sleep(0.05)
         return counts[-1]
 
+    def server_cpu(self) -> float:
+        """CPU seconds used so far by this wiki's server: PHP's server and its workers, and its mariadbd."""
+        total, port, folder = 0.0, f":{self.port}", str(self.dir)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if ("php" in cmd and port in cmd) or ("mariadbd" in cmd and folder in cmd):
+                total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def run(self, *cmd: str, timeout: float = 3600) -> tuple[float, subprocess.CompletedProcess]:
         """Run a command against this wiki; returns (seconds, result). Fails loudly."""
         start = time.perf_counter()
