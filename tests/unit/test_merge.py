@@ -127,3 +127,28 @@ def test_a_section_the_record_dropped_goes_and_human_text_around_it_stays():
     m = merge3(base, ours, base + "More human text.\n", BOX)
     assert m.clean and "== Background ==" not in m.text
     assert "A human line after the section." in m.text and "More human text." in m.text
+
+
+# -- the case of a page no one edited --------------------------------------------------------------
+
+PIECES = st.sampled_from([
+    "Lead line.\n", "Another line.\n", "[[Category:A]]\n", "{{Universe|Earth-1389}}\n",
+    "{{Infobox historical event\n| name = N\n| date = 1389\n}}\n",
+    "{{Infobox historical event\n| name = M\n| date = 1390\n}}\n",
+    f"{begin_marker('Background')}\n== Background ==\nOld.\n{end_marker('Background')}\n",
+    f"{begin_marker('Background')}\n== Background ==\nNew.\n{end_marker('Background')}\n",
+    f"{begin_marker('Aftermath')}\n== Aftermath ==\nText.\n{end_marker('Aftermath')}\n",
+    f"{begin_marker('Aftermath')}\n", "\n",
+])
+TEXTS = st.lists(PIECES, max_size=8).map("".join)
+
+
+@given(TEXTS, TEXTS)
+@settings(max_examples=400)
+def test_a_page_no_one_edited_merges_as_the_general_merge_does(base, ours):
+    from bots.core.wikitext.merge import _merge3
+
+    fast, general = merge3(base, ours, base, BOX), _merge3(base, ours, base, BOX)
+    assert (fast.text, fast.conflicts, fast.updated, fast.replaced, fast.kept_theirs) == \
+        (general.text, general.conflicts, general.updated, general.replaced, general.kept_theirs)
+    assert fast.text == ours
