@@ -55,7 +55,9 @@ class Wiki:
 
     def server_cpu(self) -> float:
         """CPU seconds used so far by this wiki's server: PHP's server and its workers, and its mariadbd."""
-        total, port, folder = 0.0, f":{self.port}", str(self.dir)
+        # The server's own argument and the folder with its slash: a wiki on port 1234 (or in /tmp/w1)
+        # must not count one on 12345 (or in /tmp/w12).
+        total, port, folder = 0.0, f" 127.0.0.1:{self.port} ", f"{self.dir}/"
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
