@@ -129,7 +129,10 @@ def _ours_over_base(base: str, ours: str, templates: frozenset[str]) -> MergeRes
     `_merge3` gives then (diff3 with one side unchanged takes the other, every region decided for
     ours), at two parses instead of three and no diff: most pages of an update are in this case."""
     rb, ro = find_regions(base, templates), find_regions(ours, templates)
-    return MergeResult(ours, updated=[k for k, r in ro.items() if k in rb and r.text != rb[k].text])
+    result = MergeResult(ours)
+    for key, region in ro.items():         # the regions decided as _merge3 decides them (the page's are base's)
+        _decide(key, rb.get(key), region, rb.get(key), result)
+    return result
 
 
 def _merge3(base: str, ours: str, theirs: str, templates: frozenset[str]) -> MergeResult:
