@@ -205,3 +205,63 @@ def test_an_idle_worker_gets_the_items_already_read_before_more_are_read(tmp_pat
         assert list(pool.map(items())) == list(range(12))
     started = {int(s): float(t) for s, t in (line.split() for line in stamps.read_text().splitlines())}
     assert started[2] - started[1] < 0.3
+
+
+# -- items that expand in the worker (a dump's piece read there, its pages each within the budget) --
+def _expand(item):
+    """An item is a list of sub-items; ("slow read", s) spends s seconds of CPU before the next one,
+    ("broken read", msg) raises, as a reader would on a corrupt stream."""
+    for sub in item:
+        if sub[0] == "slow read":
+            end = time.process_time() + sub[1]
+            while time.process_time() < end:
+                pass
+            continue
+        if sub[0] == "broken read":
+            raise OSError(sub[1])
+        yield sub
+
+
+def _label(sub):
+    return f"{sub[0]}:{str(sub[1])[:10]}"
+
+
+def test_an_item_expanded_in_the_worker_gives_each_sub_item_its_budget_and_its_label():
+    pieces = [[("value", 10 * p + i) for i in range(6)] for p in range(5)]
+    pieces[1][2] = ("parse", UNSEEN)                   # over the CPU budget, inside the tokenizer
+    pieces[3][4] = ("exit", 9)                         # kills its worker
+    pieces[3][1] = ("raise", "boom")
+    with BudgetPool(_work, SMALL, processes=2, chunksize=1, expand=_expand, label=_label) as pool:
+        results = list(pool.map(pieces))
+        assert pool.replaced == 2
+    assert len(results) == 5 and [len(r) for r in results] == [6] * 5
+    over = results[1][2]
+    assert isinstance(over, OverBudget) and over.kind == "cpu" and over.label == _label(("parse", UNSEEN))
+    died = results[3][4]
+    assert isinstance(died, OverBudget) and died.kind == "crashed" and died.label == "exit:9"
+    assert results[3][1] == Failed("ValueError: boom", label="raise:boom")
+    for p, piece in enumerate(pieces):                # every other sub-item as in a run without them
+        for i, sub in enumerate(piece):
+            if sub[0] == "value":
+                assert results[p][i] == sub[1], (p, i)
+
+
+def test_a_reading_that_fails_ends_its_item_after_the_sub_items_before_it():
+    pieces = [[("value", 1), ("value", 2), ("broken read", "stream at byte 7 is corrupt"), ("value", 3)],
+              [("value", 4)]]
+    with BudgetPool(_work, SMALL, processes=1, chunksize=1, expand=_expand, label=_label) as pool:
+        first, second = pool.map(pieces)
+    assert first[:2] == [1, 2] and len(first) == 3
+    assert isinstance(first[2], Failed) and first[2].label is None and "stream at byte 7 is corrupt" in first[2].error
+    assert second == [4]
+
+
+def test_a_reading_over_the_budget_ends_its_item_and_the_next_items_go_on():
+    pieces = [[("value", 1), ("slow read", 3.0), ("value", 2)], [("value", 3)]]
+    start = time.monotonic()
+    with BudgetPool(_work, SMALL, processes=1, chunksize=1, expand=_expand, label=_label) as pool:
+        first, second = pool.map(pieces)
+    assert first[0] == 1 and len(first) == 2
+    assert isinstance(first[1], OverBudget) and first[1].kind == "cpu" and first[1].label is None
+    assert second == [3]
+    assert time.monotonic() - start < 20
