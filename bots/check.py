@@ -43,7 +43,7 @@ from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCod
 from bots.core.check.config import load_config
 from bots.core.check.checker import CheckResult
 from bots.core.check.rules.base import Severity
-from bots.core.check.run import count_source, drop_fixed, fixed_text, offline_pages, rule_list, run_checks
+from bots.core.check.run import check_source, drop_fixed, fixed_text, rule_list
 from bots.core.check.parallel import default_processes
 from bots.core.publish.items import is_records_source
 from bots.core.check.report import json_document, render_table
@@ -101,12 +101,11 @@ def main(opts: Options) -> int:
         if not source.exists():
             raise UsageError(f"no such file or folder: {source}")
         if opts.get("engine").kind == "dask":
-            from bots.cluster.dask_engine import check_source, open_client
-            with open_client(opts.get("engine"), opts.get("processes")) as client:
-                result = check_source(client, source, config, schemas)
+            from bots.cluster import dask_engine
+            with dask_engine.open_client(opts.get("engine"), opts.get("processes")) as client:
+                result = dask_engine.check_source(client, source, config, schemas)
         else:
-            result = run_checks(offline_pages(source, schemas), config, schemas, processes=opts.get("processes"),
-                                total=count_source(source))
+            result = check_source(source, config, schemas, opts.get("processes"))
         if opts.flag("fix"):
             fixed = _fix_files(source, result, schemas, config, opts.simulate, diffs)
             if not opts.simulate:

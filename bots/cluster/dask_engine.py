@@ -3,9 +3,10 @@ as Dask tasks. The only code that imports Dask.
 
 What runs where:
 - The pieces (bots.core.sources.dumppieces: streams of a multistream dump, files of a split dump, or
-  the whole source as one) are a dask.bag, one partition each. A task reads its piece itself (the
-  workers need the dump's path: a shared file system) and checks its pages in a page-budget worker
-  (bots.core.budget forks it from the Dask worker), so one hostile page costs at most its budget.
+  the whole source as one) are a dask.bag, one partition each. A task's page-budget worker (forked
+  from the Dask worker by bots.core.budget) reads the piece and checks its pages, as the local check's
+  workers do (bots.core.check.parallel.check_pieces; the workers need the dump's path: a shared file
+  system), so one hostile page costs at most its budget.
 - A piece's entries (findings, fixes, errors) come to the client as the piece is done, as the local
   check's parent records every finding; the cluster keeps only each piece's cross-page summaries,
   packed (a compressed pickle, ~40 KB a piece of 1,000 pages).
@@ -45,14 +46,15 @@ from dask.distributed import Client, LocalCluster, as_completed, futures_of
 from bots.core.budget import Budget
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (assemble, check_piece, finish_piece, join_lookups, lookups, pack,
+from bots.core.check.crossindex import (PieceResult, assemble, finish_piece, join_lookups, lookups, pack,
                                         repeated_places, unpack)
+from bots.core.check.parallel import check_pieces
 from bots.core.engine import Engine, check_scheduler
 from bots.core.progress import Progress
-from bots.core.sources import SourceError, SourceUnavailable, detect_kind
-from bots.core.sources.dumppieces import PAGES_PER_PIECE, Piece, is_dump_set, plan_dump, read_piece
+from bots.core.sources import SourceUnavailable, detect_kind
+from bots.core.sources.dumppieces import PAGES_PER_PIECE, Piece, is_dump_set, read_piece, source_pieces
 
-__all__ = ["open_client", "source_pieces", "check_source", "harvest_source", "WorkerIsDaemon"]
+__all__ = ["open_client", "check_source", "harvest_source", "WorkerIsDaemon"]
 
 
 class WorkerIsDaemon(RuntimeError):
@@ -84,14 +86,6 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
             yield client
 
 
-def source_pieces(source: Path, pages_per_piece: int = PAGES_PER_PIECE) -> tuple[list[Piece], list[SourceError]]:
-    """A dump's pieces; any other source (folder, records, pagefromfile file) is one piece."""
-    if detect_kind(source) == "xml" or is_dump_set(source):
-        plan = plan_dump(source, pages_per_piece)
-        return plan.pieces, plan.errors
-    return [Piece(str(source))], []
-
-
 def _read(piece: Piece, schemas: dict):
     """A piece's pages: a dump's through the dump reader; another source's as check and harvest read
     it locally (records are generated into pages)."""
@@ -110,7 +104,8 @@ def _not_daemon() -> None:
 def _check_task(pieces: list[tuple[int, Piece]], config: CheckConfig, schemas: dict):
     _not_daemon()
     checker = Checker(config, schemas)
-    return [check_piece(n, _read(piece, schemas), checker) for n, piece in pieces]
+    return [PieceResult.of(n, entries)
+            for n, entries in check_pieces(checker, pieces, 1, lambda piece: _read(piece, schemas))]
 
 
 def _entries(part):

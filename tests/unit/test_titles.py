@@ -221,14 +221,17 @@ def test_the_pages_own_titles_do_not_fill_the_title_cache():
     from bots.core.budget import Budget
     from bots.core.check.checker import Checker
     from bots.core.check.config import CheckConfig
-    from bots.core.check.crossindex import check_piece
+    from bots.core.check.parallel import check_pieces
     from bots.core.check.run import once_each
     from bots.core.sources import SourcePage
+    from bots.core.sources.dumppieces import Piece
     from bots.core.wikitext import titles
 
     pages = [SourcePage(f"Page number {n}", "Plain text.", f"f:{n}") for n in range(300)]
     titles._split.cache_clear()
     assert len(list(once_each(pages))) == 300
-    check_piece(0, pages, Checker(CheckConfig(budget=Budget(cpu_seconds=5, memory_mb=512)), {}))
+    checker = Checker(CheckConfig(budget=Budget(cpu_seconds=5, memory_mb=512)), {})
+    [(_, entries)] = check_pieces(checker, [(0, Piece("pages"))], 1, read=lambda piece: pages)   # a Dask task's
+    assert [e.key for e in entries] == [p.title for p in pages]
     assert titles._split.cache_info().currsize < 10
     assert normalize_title("page_number 7", once=True) == "Page number 7"

@@ -4,9 +4,10 @@ with one piece of a source, and the hash-partitioned join that answers the cross
 Pure: plain functions and values, no Dask. The result is the one `Checker.finish` gives over the same
 pages read in order, finding for finding (tests/unit/test_engine.py, tests/integration/test_dask.py).
 
-1. `check_piece`: a piece's pages checked in one budget worker. What comes out is split in two: the
-   entries the parent records (findings, fixes, errors: no cross-page summary), and the piece's
-   summaries packed in one compressed blob (`pages`), which is all the cluster keeps of a piece.
+1. A piece read and checked in one budget worker (bots.core.check.parallel.check_pieces, as the local
+   check does). What comes out is split in two (`PieceResult.of`): the entries the parent records
+   (findings, fixes, errors: no cross-page summary), and the piece's summaries packed in one
+   compressed blob (`pages`), which is all the cluster keeps of a piece.
 2. The parent knows every title's first place from the entries (`repeated_places`): a later place is
    the "same page" error, as offline_pages says, and takes no part in the index.
 3. `lookups`: from a piece's summaries, records keyed by partition (`part_of`, a hash of the title or
@@ -34,32 +35,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
-from bots.core.check.checker import Checker, PageOutcome
-from bots.core.check.parallel import check_outcomes
+from bots.core.check.checker import Checker
+from bots.core.check.parallel import Entry, Seq, record
 from bots.core.check.rules.base import RULES, Finding
 from bots.core.check.rules.crosspage import DUPLICATE, PageSummary, UniverseIndex
-from bots.core.sources import SourceError, SourcePage, same_page_message
-from bots.core.wikitext.titles import normalize_title
 from bots.core.wikitext.universe import base_title
 
-__all__ = ["Entry", "PieceResult", "check_piece", "pack", "unpack", "repeated_places", "part_of", "lean",
+__all__ = ["PieceResult", "pack", "unpack", "repeated_places", "part_of", "lean",
            "Bundle", "Answer", "lookups", "join_lookups", "finish_piece", "assemble", "group_add",
            "group_merge"]
 
-Seq = tuple[int, int]
 _KEEP = 6           # five others to name, and the page itself
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One item of a piece, checked: a page's outcome, or an error."""
-
-    seq: Seq
-    key: str | None = None          # the title as one page ("foo_bar" is "Foo bar")
-    title: str | None = None        # as the source gives it
-    origin: str = ""
-    outcome: PageOutcome | None = None
-    error: str | None = None
 
 
 def pack(value) -> bytes:
@@ -87,29 +73,6 @@ class PieceResult:
         lean_entries = [replace(e, outcome=replace(e.outcome, summary=None)) if e.outcome is not None else e
                         for e in entries]
         return cls(piece, lean_entries, pack(summaries))
-
-
-def check_piece(piece_no: int, items: Iterable[SourcePage | SourceError], checker: Checker) -> PieceResult:
-    """Check the pages of one piece in one budget worker (bots.core.check.parallel), in order."""
-    entries: list[Entry] = []
-    waiting: dict[int, tuple[int, SourcePage]] = {}
-
-    def texts() -> Iterator[tuple[str, str]]:
-        n = 0
-        for pos, item in enumerate(items):
-            if isinstance(item, SourceError):
-                entries.append(Entry((piece_no, pos), error=str(item)))
-                continue
-            waiting[n] = (pos, SourcePage(item.title, "", item.origin))     # not its text: done with it
-            n += 1
-            yield item.title, item.text
-
-    for n, outcome in enumerate(check_outcomes(checker, texts(), processes=1)):
-        pos, page = waiting.pop(n)
-        entries.append(Entry((piece_no, pos), normalize_title(page.title, once=True) or page.title, page.title, page.origin,
-                             outcome))
-    entries.sort(key=lambda e: e.seq)
-    return PieceResult.of(piece_no, entries)
 
 
 def repeated_places(entries: Iterable[Entry]) -> frozenset[Seq]:
@@ -323,14 +286,8 @@ def assemble(checker: Checker, entries: Iterable[Entry],
     found: list[Finding] = []
     universes: dict[str, str | None] = {}
     for e in entries:
-        if e.error is not None:
-            checker.add_error(e.error)
+        if record(checker, e, first) is None:
             continue
-        if e.key in first:
-            checker.add_error(str(SourceError(e.origin, same_page_message(first[e.key], "checked"), e.title)))
-            continue
-        first[e.key] = e.origin
-        checker.add_outcome(e.outcome)
         mine = crosspage.get(e.seq)
         if mine:
             found.extend(mine[0])

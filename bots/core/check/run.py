@@ -13,16 +13,17 @@ from bots.core.budget import run_budgeted
 from bots.core.check.config import CheckConfig
 from bots.core.check.checker import PAGE_GROUPS, CheckResult, Checker, PageOutcome, apply_edits
 from bots.core.publish.generate import apply_record
-from bots.core.check.parallel import check_outcomes
+from bots.core.check.parallel import check_outcomes, check_pieces, record
 from bots.core.progress import Progress
 from bots.core.publish.items import is_records_source
 from bots.core.sources.records import RecordError, iter_records
 from bots.core.check.report import MAX_REPORT_BYTES, ReportMeta, render_report
 from bots.core.check.rules import all_rules
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages, same_page_message
+from bots.core.sources.dumppieces import source_pieces
 from bots.core.wikitext.titles import normalize_title
 
-__all__ = ["offline_pages", "source_pages", "run_checks", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
+__all__ = ["offline_pages", "source_pages", "run_checks", "check_source", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
 
 
 def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
@@ -91,6 +92,28 @@ def run_checks(pages: Iterable, config: CheckConfig, schemas: dict, existing_tit
     result = checker.finish()
     result.unavailable = unavailable
     return result
+
+
+def check_source(source: Path, config: CheckConfig, schemas: dict, processes: int = 1) -> CheckResult:
+    """The check of a source on this machine (-engine:local). A dump of several pieces (multistream
+    streams, split files) is read by the workers, a piece each (bots.core.check.parallel.check_pieces);
+    any other source is read here and its pages sent to them (`run_checks`). The result is the same."""
+    pieces, plan_errors = source_pieces(source, workers=processes)
+    if len(pieces) < 2:
+        return run_checks(offline_pages(source, schemas), config, schemas, processes=processes,
+                          total=count_source(source))
+    checker = Checker(config, schemas)
+    for err in plan_errors:
+        checker.add_error(str(err))
+    counts = [piece.pages for piece in pieces]
+    progress = Progress("check", None if None in counts else sum(counts))
+    first: dict[str, str] = {}
+    for _, entries in check_pieces(checker, list(enumerate(pieces)), processes):
+        for entry in entries:
+            record(checker, entry, first)
+        progress.advance(len(entries))
+    progress.finish()
+    return checker.finish()
 
 
 def fixed_text(title: str, text: str, schemas: dict, config: CheckConfig) -> str:

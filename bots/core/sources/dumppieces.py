@@ -28,12 +28,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bots.core.sources import SourceError, SourcePage
+from bots.core.sources import SourceError, SourcePage, detect_kind
 
-__all__ = ["Piece", "DumpPlan", "plan_dump", "read_piece", "iter_dump", "index_for", "is_dump_set",
-           "PAGES_PER_PIECE"]
+__all__ = ["Piece", "DumpPlan", "plan_dump", "source_pieces", "read_piece", "iter_dump", "index_for",
+           "is_dump_set", "PAGES_PER_PIECE", "PIECES_PER_WORKER"]
 
 PAGES_PER_PIECE = 1000       # ~10 streams: a task's worth of work (seconds), small next to its overhead
+# With the number of workers given, pieces are made smaller (down to one stream) until each worker has
+# this many: the last pieces of a run leave workers idle, one piece's time at most.
+PIECES_PER_WORKER = 8
 _READ = 64 * 1024
 _DUMP_FILE = re.compile(r"\.xml(?:-p\d+p\d+)?(?:\.bz2|\.gz)?$", re.I)
 _RANGE = re.compile(r"-p(\d+)p(\d+)")
@@ -92,8 +95,9 @@ def _file_order(p: Path) -> tuple:
     return (int(m.group(1)), int(m.group(2)), p.name) if m else (float("inf"), 0, p.name)
 
 
-def plan_dump(path: str | Path, pages_per_piece: int = PAGES_PER_PIECE) -> DumpPlan:
-    """The pieces of the dump at `path` (a file or a folder of split files), in dump order."""
+def plan_dump(path: str | Path, pages_per_piece: int = PAGES_PER_PIECE, workers: int | None = None) -> DumpPlan:
+    """The pieces of the dump at `path` (a file or a folder of split files), in dump order; with
+    `workers`, a multistream dump's pieces are smaller where that gives each worker PIECES_PER_WORKER."""
     path = Path(path)
     if path.is_dir():
         files = sorted((p for p in _dump_files(path) if not p.name.lower().endswith(("-index.txt.bz2",))),
@@ -102,7 +106,17 @@ def plan_dump(path: str | Path, pages_per_piece: int = PAGES_PER_PIECE) -> DumpP
     index = index_for(path)
     if index is None:
         return DumpPlan([Piece(str(path))], [], "single")
-    return _plan_multistream(path, index, max(1, pages_per_piece))
+    return _plan_multistream(path, index, max(1, pages_per_piece), workers)
+
+
+def source_pieces(source: str | Path, pages_per_piece: int = PAGES_PER_PIECE,
+                  workers: int | None = None) -> tuple[list[Piece], list[SourceError]]:
+    """A dump's pieces (see plan_dump); any other source (folder, records, pagefromfile file) is one piece."""
+    source = Path(source)
+    if detect_kind(source) == "xml" or is_dump_set(source):
+        plan = plan_dump(source, pages_per_piece, workers)
+        return plan.pieces, plan.errors
+    return [Piece(str(source))], []
 
 
 def _index_streams(index: Path, size: int) -> tuple[dict[int, int], list[SourceError]]:
@@ -139,9 +153,11 @@ def _index_streams(index: Path, size: int) -> tuple[dict[int, int], list[SourceE
     return counts, errors
 
 
-def _plan_multistream(path: Path, index: Path, pages_per_piece: int) -> DumpPlan:
+def _plan_multistream(path: Path, index: Path, pages_per_piece: int, workers: int | None) -> DumpPlan:
     size = path.stat().st_size
     counts, errors = _index_streams(index, size)
+    if workers:
+        pages_per_piece = max(1, min(pages_per_piece, sum(counts.values()) // (PIECES_PER_WORKER * workers)))
     offsets = sorted(counts)
     if not offsets:
         # Nothing usable in the index: one reader over the whole file still gets every page.
