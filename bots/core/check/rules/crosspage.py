@@ -300,7 +300,7 @@ class UniverseIndex:
                 continue
             mine.sort(key=order.__getitem__)
             first = groups[mine[0]]
-            names = [t for t in first if t != page.title][:5]
+            names = [t for t in first[:6] if t != page.title][:5]       # a page is once in its group
             total = len(first) - 1
             if len(mine) == 2:
                 # the second group's pages that are not in the first: their other key differs from ours
