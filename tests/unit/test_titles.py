@@ -235,3 +235,30 @@ def test_the_pages_own_titles_do_not_fill_the_title_cache():
     assert [e.key for e in entries] == [p.title for p in pages]
     assert titles._split.cache_info().currsize < 10
     assert normalize_title("page_number 7", once=True) == "Page number 7"
+
+
+def test_a_long_lived_checker_does_not_grow_with_the_link_targets_it_has_seen():
+    # A page-budget worker checks every page of its pieces: a dump's link targets are mostly new, and
+    # the title cache held 65,536 of them (~17 MB), so the worker grew with the dump.
+    import gc
+    import tracemalloc
+
+    from bots.core.check.checker import Checker
+    from bots.core.check.config import CheckConfig
+
+    checker = Checker(CheckConfig(), {})
+
+    def check(pages: range) -> None:
+        for n in pages:
+            checker.check_page(f"Page {n}", f"See [[Target {n} a]], [[Target {n} b]] and [[Target {n} c]].")
+
+    check(range(300))                      # warm: the rules' own first-use allocations
+    tracemalloc.start()
+    check(range(300, 1500))
+    gc.collect()
+    after_1500 = tracemalloc.get_traced_memory()[0]
+    check(range(1500, 4500))
+    gc.collect()
+    after_4500 = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert after_4500 - after_1500 < 1_000_000, after_4500 - after_1500
