@@ -26,9 +26,9 @@ from bots.cli import (ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec
                       refuse_dask_without_source)
 from bots.core.check.config import load_config
 from bots.core.check.parallel import default_processes
+from bots.core import harvesting
 from bots.core.harvesting import harvest
 from bots.core.wikitext.schema import load_schemas
-from bots.core.check.run import count_source, offline_pages
 
 __all__ = ["main", "harvest", "harvest_source", "SOURCE_HELP"]
 
@@ -69,7 +69,7 @@ def harvest_source(source: Path, schemas: dict, budget, engine, processes: int) 
         from bots.cluster.dask_engine import harvest_source as on_cluster, open_client
         with open_client(engine, processes) as client:
             return on_cluster(client, source, schemas, budget)
-    return harvest(offline_pages(source, schemas), schemas, budget, processes, total=count_source(source))
+    return harvesting.harvest_source(source, schemas, budget, processes)
 
 
 @command(SPEC, __doc__.replace("{generators}", GENERATOR_HELP))

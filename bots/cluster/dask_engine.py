@@ -236,8 +236,9 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
 
 def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):
     _not_daemon()
-    from bots.core.harvesting import harvest
-    return [harvest(_read(piece, schemas), schemas, budget, 1, echo=False, places=True) for _, piece in pieces]
+    from bots.core.harvesting import harvest_pieces
+    return list(harvest_pieces([piece for _, piece in pieces], schemas, budget, 1,
+                               lambda piece: _read(piece, schemas), echo=False))
 
 
 def harvest_source(client: Client, source: Path, schemas: dict, budget: Budget,

@@ -1,9 +1,13 @@
 """Harvest as a library: SourcePage/SourceError items in, the harvest document out (bots/harvest.py
-prints it). Each page is parsed in a budget worker (bots.core.budget)."""
+prints it). Each page is parsed in a budget worker (bots.core.budget). A dump in pieces is read by the
+workers themselves, a piece each (`harvest_pieces`, as bots.core.check.parallel.check_pieces), and
+its pieces' documents joined by `merge_docs`."""
 from __future__ import annotations
 
 import itertools
 import sys
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from bots.core.wikitext.article import Article
 from bots.core.budget import DEFAULT as DEFAULT_BUDGET, Budget, BudgetPool, Failed, OverBudget
@@ -11,10 +15,12 @@ from bots.core.wikitext.harvest import harvest_article
 from bots.core.prescan import refuse
 from bots.core.progress import Progress
 from bots.core.check.rules import PAGE_TOO_COMPLEX
+from bots.core.check.run import count_source, offline_pages
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, same_page_message
+from bots.core.sources.dumppieces import Piece, read_piece, source_pieces
 from bots.core.wikitext.titles import normalize_title
 
-__all__ = ["harvest", "merge_docs"]
+__all__ = ["harvest", "harvest_source", "harvest_pieces", "merge_docs"]
 
 
 def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1, echo: bool = True,
@@ -72,6 +78,59 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
     return doc
 
 
+def harvest_source(source: Path, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1) -> dict:
+    """The harvest of a source on this machine: a dump of several pieces is read by the workers, a
+    piece each (`harvest_pieces`); any other source is read here and its pages sent to them. The
+    document is the same."""
+    pieces, plan_errors = source_pieces(source, workers=processes)
+    if len(pieces) < 2:
+        return harvest(offline_pages(source, schemas), schemas, budget, processes, total=count_source(source))
+    first = {"pages": 0, "records": [], "errors": [{"origin": e.origin, "message": e.message} for e in plan_errors]}
+    return merge_docs([first, *harvest_pieces(pieces, schemas, budget, processes)])
+
+
+def harvest_pieces(pieces: list[Piece], schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
+                   read: Callable[[Piece], Iterable[SourcePage | SourceError]] = read_piece,
+                   echo: bool = True) -> Iterator[dict]:
+    """The document of each piece, in order, with places (for `merge_docs`): each piece read by a
+    worker (`read`) and its pages harvested there, each within `budget`."""
+
+    def one(item: SourcePage | SourceError):
+        if isinstance(item, SourceError):
+            return item
+        refused = refuse(item.text, budget)
+        if refused is not None:
+            return refused
+        return {**harvest_article(Article(item.title, item.text), schemas), "_origin": item.origin}
+
+    def label(item: SourcePage | SourceError):
+        return (item.title, item.origin) if isinstance(item, SourcePage) else None
+
+    progress = Progress("harvest", None if None in (p.pages for p in pieces) else sum(p.pages for p in pieces)) \
+        if echo else None
+    with BudgetPool(one, budget, processes, 1, expand=read, label=label) as pool:
+        for piece, results in zip(pieces, pool.map(pieces)):
+            records, errors = [], []
+            for place, result in enumerate(results):
+                if isinstance(result, SourceError):
+                    errors.append({"origin": result.origin, "message": result.message, "_place": place})
+                elif isinstance(result, dict):
+                    records.append({**result, "_place": place})
+                elif result.label is not None:
+                    title, origin = result.label
+                    why = (f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}"
+                           if isinstance(result, OverBudget) else f"page not harvested: {result.error}")
+                    errors.append({"origin": origin, "title": title, "message": why, "_place": place})
+                else:
+                    why = result.message() if isinstance(result, OverBudget) else result.error
+                    errors.append({"origin": piece.label, "message": f"reading stops here: {why}", "_place": place})
+            if progress is not None:
+                progress.advance(len(results))
+            yield {"pages": len(records), "records": records, "errors": errors}
+    if progress is not None:
+        progress.finish()
+
+
 def _error(errors: list, echo: bool, place: int, page: SourcePage, message: str) -> None:
     errors.append((place, {"origin": page.origin, "title": page.title, "message": message}))
     if echo:
@@ -84,6 +143,7 @@ def merge_docs(docs, echo: bool = True) -> dict:
     place (of this piece or an earlier one) is the error offline_pages makes of it, in its place.
     Each error is printed as `harvest` prints it."""
     records, errors, seen = [], [], {}
+    named: dict[int, str] = {}          # id of a "same page" error -> its title, printed as harvest prints it
     for piece, doc in enumerate(docs):
         events = [(e.pop("_place", -1), 1, e) for e in map(dict, doc["errors"])]
         events += [(r.pop("_place", -1), 0, r) for r in map(dict, doc["records"])]
@@ -97,10 +157,12 @@ def merge_docs(docs, echo: bool = True) -> dict:
             first = seen.setdefault(normalize_title(item["title"], once=True) or item["title"], origin)
             if first != origin:
                 errors.append({"origin": origin, "message": same_page_message(first, "checked")})
+                named[id(errors[-1])] = item["title"]
                 continue
             records.append(item)
     if echo:
         for err in errors:
-            where = f" [{err['title']}]" if err.get("title") else ""
+            title = err.get("title") or named.get(id(err))
+            where = f" [{title}]" if title else ""
             print(f"error: {err['origin']}{where}: {err['message']}", file=sys.stderr)
     return {"pages": len(records), "errors": errors, "records": records}

@@ -88,3 +88,30 @@ def test_pieces_are_made_small_enough_for_every_worker_down_to_one_stream(dump):
     assert len(source_pieces(dump, workers=1)[0]) == 6           # 555 pages: 69 a piece, two streams
     assert len(source_pieces(dump, workers=2)[0]) == 11          # 34 a piece: one stream each
     assert len(source_pieces(dump, pages_per_piece=50, workers=1)[0]) == 11
+
+
+def test_a_dump_harvested_in_pieces_by_the_workers_gives_the_document_of_one_reader(dump, schemas, tmp_path, capsys):
+    from bots.core.harvesting import harvest, harvest_pieces, harvest_source
+
+    def printed_errors() -> list[str]:
+        return sorted(line for line in capsys.readouterr().err.splitlines() if line.startswith("error: "))
+
+    one = harvest(offline_pages(dump, schemas), schemas, CONFIG.budget, 2)
+    one_printed = printed_errors()
+    mine = harvest_source(dump, schemas, CONFIG.budget, processes=2)
+    assert json.dumps(mine, sort_keys=True) == json.dumps(one, sort_keys=True)
+    assert printed_errors() == one_printed and any("[Event_3]: the same page as" in e for e in one_printed)
+    messages = [e["message"] for e in mine["errors"]]
+    assert sum("page-too-complex" in m for m in messages) == 2        # the slow table and the flood
+    assert any("is corrupt" in m for m in messages) and any("the same page as" in m for m in messages)
+    assert mine["pages"] > 450
+    readers = tmp_path / "readers"
+
+    def read(piece):
+        with open(readers, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        yield from read_piece(piece)
+
+    pieces, _ = source_pieces(dump, workers=2)
+    docs = list(harvest_pieces(pieces, schemas, CONFIG.budget, 2, read, echo=False))
+    assert len(docs) == len(pieces) and str(os.getpid()) not in readers.read_text().split()
