@@ -17,7 +17,7 @@ from bots.core.progress import Progress
 from bots.core.check.rules import PAGE_TOO_COMPLEX
 from bots.core.check.run import count_source, offline_pages
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, same_page_message
-from bots.core.sources.dumppieces import Piece, read_piece, source_pieces
+from bots.core.sources.dumppieces import Piece, read_piece, source_pieces, total_pages
 from bots.core.wikitext.titles import normalize_title
 
 __all__ = ["harvest", "harvest_source", "harvest_pieces", "merge_docs"]
@@ -106,8 +106,7 @@ def harvest_pieces(pieces: list[Piece], schemas, budget: Budget = DEFAULT_BUDGET
     def label(item: SourcePage | SourceError):
         return (item.title, item.origin) if isinstance(item, SourcePage) else None
 
-    progress = Progress("harvest", None if None in (p.pages for p in pieces) else sum(p.pages for p in pieces)) \
-        if echo else None
+    progress = Progress("harvest", total_pages(pieces)) if echo else None
     with BudgetPool(one, budget, processes, 1, expand=read, label=label) as pool:
         for piece, results in zip(pieces, pool.map(pieces)):
             records, errors = [], []

@@ -65,17 +65,20 @@ def test_a_dump_checked_in_pieces_by_the_workers_gives_the_result_of_one_reader(
     assert mine.pages > 450
 
 
-def test_the_workers_read_the_pieces_and_the_parent_reads_none(dump, tmp_path):
-    readers = tmp_path / "readers"
-
+def recording_reader(readers: Path):
+    """read_piece, writing the reading process's id to `readers` for each piece."""
     def read(piece):
         with open(readers, "a") as f:
             f.write(f"{os.getpid()}\n")
         yield from read_piece(piece)
+    return read
 
+
+def test_the_workers_read_the_pieces_and_the_parent_reads_none(dump, tmp_path):
+    readers = tmp_path / "readers"
     pieces, _ = source_pieces(dump, workers=2)
     checker = Checker(CONFIG, load_schemas())
-    got = list(check_pieces(checker, list(enumerate(pieces)), 2, read))
+    got = list(check_pieces(checker, list(enumerate(pieces)), 2, recording_reader(readers)))
     assert [n for n, _ in got] == list(range(len(pieces)))
     assert sum(len(entries) for _, entries in got) == sum(1 for _ in iter_dump(dump))    # pages and errors
     pids = readers.read_text().split()
@@ -106,12 +109,6 @@ def test_a_dump_harvested_in_pieces_by_the_workers_gives_the_document_of_one_rea
     assert any("is corrupt" in m for m in messages) and any("the same page as" in m for m in messages)
     assert mine["pages"] > 450
     readers = tmp_path / "readers"
-
-    def read(piece):
-        with open(readers, "a") as f:
-            f.write(f"{os.getpid()}\n")
-        yield from read_piece(piece)
-
     pieces, _ = source_pieces(dump, workers=2)
-    docs = list(harvest_pieces(pieces, schemas, CONFIG.budget, 2, read, echo=False))
+    docs = list(harvest_pieces(pieces, schemas, CONFIG.budget, 2, recording_reader(readers), echo=False))
     assert len(docs) == len(pieces) and str(os.getpid()) not in readers.read_text().split()

@@ -292,7 +292,10 @@ class BudgetPool:
             if run.tries[seq] > 2:
                 end = verdict if verdict is not None and verdict.kind != "crashed" else \
                     OverBudget("crashed", self.budget, detail="its worker died three times")
-                run.end(seq, end) if self.expand is not None else run.done.__setitem__(seq, end)
+                if self.expand is not None:
+                    run.end(seq, end)
+                else:
+                    run.done[seq] = end
                 continue
             again.append((seq, item))
         run.todo.extendleft(reversed(again))

@@ -136,8 +136,8 @@ def worker_main(conn, slot, tag, pool: "BudgetPool", inherited: list) -> None:
             # before (`skip`) are read again, not worked on; an item sent again after a kill sends each
             # result at once (`eager`), so that a second kill loses none of them.
             item, skip, eager = item
-            subs, step, end = None, 0, None
-            while end is None:
+            subs, step = None, 0
+            while True:
                 _begin(slot, seq, step)
                 _tag(tag, None)
                 _limit_cpu(budget)

@@ -20,7 +20,7 @@ from bots.core.sources.records import RecordError, iter_records
 from bots.core.check.report import MAX_REPORT_BYTES, ReportMeta, render_report
 from bots.core.check.rules import all_rules
 from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_pages, same_page_message
-from bots.core.sources.dumppieces import source_pieces
+from bots.core.sources.dumppieces import source_pieces, total_pages
 from bots.core.wikitext.titles import normalize_title
 
 __all__ = ["offline_pages", "source_pages", "run_checks", "check_source", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
@@ -105,8 +105,7 @@ def check_source(source: Path, config: CheckConfig, schemas: dict, processes: in
     checker = Checker(config, schemas)
     for err in plan_errors:
         checker.add_error(str(err))
-    counts = [piece.pages for piece in pieces]
-    progress = Progress("check", None if None in counts else sum(counts))
+    progress = Progress("check", total_pages(pieces))
     first: dict[str, str] = {}
     for _, entries in check_pieces(checker, list(enumerate(pieces)), processes):
         for entry in entries:

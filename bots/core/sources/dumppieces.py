@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bots.core.sources import SourceError, SourcePage, detect_kind
 
-__all__ = ["Piece", "DumpPlan", "plan_dump", "source_pieces", "read_piece", "iter_dump", "index_for",
+__all__ = ["Piece", "DumpPlan", "plan_dump", "source_pieces", "total_pages", "read_piece", "iter_dump", "index_for",
            "is_dump_set", "PAGES_PER_PIECE", "PIECES_PER_WORKER"]
 
 PAGES_PER_PIECE = 1000       # ~10 streams: a task's worth of work (seconds), small next to its overhead
@@ -107,6 +107,13 @@ def plan_dump(path: str | Path, pages_per_piece: int = PAGES_PER_PIECE, workers:
     if index is None:
         return DumpPlan([Piece(str(path))], [], "single")
     return _plan_multistream(path, index, max(1, pages_per_piece), workers)
+
+
+def total_pages(pieces: list[Piece]) -> int | None:
+    """How many pages the index lists in `pieces` (progress with a total); None where a piece is a
+    whole file, whose pages are counted only by reading it."""
+    counts = [piece.pages for piece in pieces]
+    return None if None in counts else sum(counts)
 
 
 def source_pieces(source: str | Path, pages_per_piece: int = PAGES_PER_PIECE,
