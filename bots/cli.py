@@ -114,7 +114,7 @@ def _engine_option() -> Option:
 # The engine of the bulk bots (check, harvest, timeline): declared once, here.
 ENGINE = _engine_option()
 PROCESSES = number("processes", "check pages in N processes, or N Dask workers with -engine:dask (default: one\n"
-                   "per core)")
+                   "per core); a dump in pieces is read by those processes too, a piece each")
 FORMAT = choice("format", ("text", "json"), "json: print the result as one JSON document on stdout", "text")
 
 

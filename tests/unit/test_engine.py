@@ -207,3 +207,11 @@ def test_the_join_holds_no_fold_for_a_group_of_one_member():
     groups = {n: a.groups for kind, n, a in out if kind == "piece" and a.groups}
     assert set(groups) == {0, 2} and all(fold[0] == 2 for g in groups.values() for fold in g.values())
     assert peak / 6000 < 1200, f"{peak / 6000:.0f} bytes a page"   # 2,264 when every group was folded
+
+
+def test_every_title_and_group_key_has_a_partition():
+    from bots.core.check.crossindex import part_of
+
+    for key in ("Event 1", "Événement \ud800 (Earth-1389)", ("title", "Earth-1389", "Event 1"),
+                ("name", "E", ("a", "b"))):
+        assert part_of(key, 7) == part_of(key, 7) and 0 <= part_of(key, 7) < 7

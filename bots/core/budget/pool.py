@@ -79,7 +79,8 @@ class BudgetPool:
 
     def __init__(self, func: Callable[[Any], Any], budget: Budget = DEFAULT, processes: int = 1,
                  chunksize: int = 1, precheck: Callable[[Any], OverBudget | None] | None = None,
-                 expand: Callable[[Any], Iterable[Any]] | None = None, label: Callable[[Any], Any] | None = None) -> None:
+                 expand: Callable[[Any], Iterable[Any]] | None = None,
+                 label: Callable[[Any], Any] | None = None) -> None:
         self.func, self.budget, self.precheck = func, budget, precheck
         self.expand, self.label = expand, label
         self.processes, self.chunksize = max(1, processes), max(1, chunksize)

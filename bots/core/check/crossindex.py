@@ -89,8 +89,10 @@ def repeated_places(entries: Iterable[Entry]) -> frozenset[Seq]:
 
 # -- the join: records by partition ----------------------------------------------------------------
 def part_of(key, parts: int) -> int:
-    """The partition of a title or group key: the same in every process (hash() is salted per process)."""
-    return zlib.crc32(repr(key).encode()) % parts
+    """The partition of a title or group key: the same in every process (hash() is salted per process).
+    A title hashes its own bytes (repr() first was 0.24 s of a 26,000-page join's 5.6 s)."""
+    data = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else repr(key).encode()
+    return zlib.crc32(data) % parts
 
 
 def lean(s: PageSummary) -> PageSummary:
@@ -129,7 +131,9 @@ def _reduce(members: list[Member]) -> tuple[Member, ...]:
 
 
 def group_add(acc: Group | None, item: tuple[tuple, Member]) -> Group:
-    count, members = acc or (0, ())
+    if acc is None:             # nearly every group of a piece: one member, nothing to sort
+        return 1, (item[1],)
+    count, members = acc
     return count + 1, _reduce([*members, item[1]])
 
 

@@ -23,7 +23,8 @@ from bots.core.sources import SourceError, SourcePage, SourceUnavailable, iter_p
 from bots.core.sources.dumppieces import source_pieces, total_pages
 from bots.core.wikitext.titles import normalize_title
 
-__all__ = ["offline_pages", "source_pages", "run_checks", "check_source", "fixed_text", "drop_fixed", "report_text", "rule_list", "count_source"]
+__all__ = ["offline_pages", "source_pages", "run_checks", "check_source", "fixed_text", "drop_fixed", "report_text",
+           "rule_list", "count_source"]
 
 
 def offline_pages(path: Path, schemas: dict) -> Iterator[SourcePage | SourceError]:
