@@ -24,13 +24,12 @@ __all__ = ["harvest", "harvest_source", "harvest_pieces", "merge_docs"]
 
 
 def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1, echo: bool = True,
-            total: int | None = None, places: bool = False) -> dict:
+            total: int | None = None) -> dict:
     """Library entry point: SourcePage/SourceError items -> the output document. Each page is
     parsed in a worker within `budget`; a page over it is an error (page-too-complex) and the others
     are harvested. A source that stops answering ends the document with what was read before
     (`unavailable` says why). The errors are in the source's order (a read error is known at once, a
-    page's only when its worker answers). `places`: every record and error keeps its item's place
-    and origin (`_place`, `_origin`) for `merge_docs`, which joins pieces harvested apart."""
+    page's only when its worker answers)."""
     records, errors = [], []
     pages: dict[int, tuple[int, SourcePage]] = {}
     numbers = itertools.count()
@@ -61,8 +60,6 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
                 elif isinstance(result, Failed):
                     _error(errors, echo, place, page, f"page not harvested: {result.error}")
                 else:
-                    if places:
-                        result = {**result, "_place": place, "_origin": page.origin}
                     records.append(result)
                 if progress is not None:
                     progress.advance()
@@ -73,7 +70,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
     if progress is not None:
         progress.finish()
     errors.sort(key=lambda e: e[0])
-    doc["errors"] = [{**err, "_place": place} if places else err for place, err in errors]
+    doc["errors"] = [err for _, err in errors]
     doc["pages"] = len(records)
     return doc
 

@@ -129,10 +129,13 @@ def test_pieces_harvested_apart_merge_into_the_document_of_the_whole_source():
     """A dump's pieces are harvested in separate tasks (-engine:dask): a title given twice across two
     pieces is the same error, at the same place, as when the source is read in one stream."""
     from bots.core.check.run import once_each
-    from bots.core.harvesting import harvest, merge_docs
+    from bots.core.harvesting import harvest, harvest_pieces, merge_docs
+    from bots.core.sources.dumppieces import Piece
 
     items = _items_with_errors()
     whole = harvest(once_each(items), SCHEMAS, echo=False)      # the whole source, as offline_pages reads it
-    parts = [harvest(iter(items[:3]), SCHEMAS, echo=False, places=True),
-             harvest(iter(items[3:]), SCHEMAS, echo=False, places=True)]
-    assert merge_docs(parts, echo=False) == whole
+    for cut in range(len(items) + 1):       # the page over the budget and its title again: apart, or in one piece
+        halves = {"first": items[:cut], "second": items[cut:]}
+        parts = list(harvest_pieces([Piece("first"), Piece("second")], SCHEMAS, processes=2,
+                                    read=lambda piece: iter(halves[piece.path]), echo=False))
+        assert merge_docs(parts, echo=False) == whole, cut
