@@ -1,6 +1,7 @@
 """Finding dates in wikitext: the seed, DBpedia's date cases, pairs, ranges, safe rewrites."""
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -339,7 +340,7 @@ def test_fast_scanning_finds_what_a_full_scan_finds(text):
                             for form, p in FULL_FORMS] + [(MONTH_YEAR_RE, scan.month_starts()),
                                                           (RANGE_DASH_RE, scan.digit_starts())]:
         assert spans(matches_at(pattern, scan.work, starts)) == spans(pattern.finditer(scan.work))
-    assert spans(_trigger_years(scan.work)) == spans(TRIGGER_YEAR_RE.finditer(scan.work))
+    assert spans(_trigger_years(scan.work, scan.digit_starts())) == spans(TRIGGER_YEAR_RE.finditer(scan.work))
 
 
 _TOKENS = ["In", "in", "c.", "ca.", "from", "Between", "and", "to", " ", "  ", "\t", "&nbsp;", "[[", "]]", ",",
@@ -355,3 +356,25 @@ def test_fast_scanning_matches_a_full_scan_on_any_mix(text):
 def test_years_after_trigger_words():
     years = [m.date.year for m in find_dates(TRICKY[0]).dates]
     assert years == [1389, 1390, 1391, 1393, 1394, 1395, 1398]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_pass_finds_every_digit_run_and_month_start(seed):
+    # The scanner finds both kinds of start in one pass of one pattern (a class of first characters).
+    import random
+
+    from bots.core.dates.scanner import _Scan
+
+    rng = random.Random(seed)
+    months = ["January", "Feb", "Mar", "March", "Apr", "May", "June", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    parts = months + [m.lower() for m in months] + ["Ja", "Ju", "Ma", "A", "S", "O", "N", "D", "JJan", "1", "19",
+                                                      "1389", "0", " ", "[[", "]]", "x", "é", "١٢"]
+    for _ in range(300):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        scan = _Scan(text)
+        work = scan.work
+        digits = [m.start() for m in re.finditer(r"[0-9]+", work)]
+        names = [m.start() for m in re.finditer("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec", work)]
+        with_links = lambda ps: sorted(ps + [p - 2 for p in ps if p >= 2 and work.startswith("[[", p - 2)])  # noqa: E731
+        assert scan.digit_starts() == with_links(digits), text
+        assert scan.month_starts() == with_links(names), text

@@ -173,3 +173,22 @@ def test_windows_line_ends_change_no_finding(corpus_dir):
             page = PageView(f.stem, text.replace("\n", ends))
             found[ends] = Counter((r.id, h.line) for r in iter_rules("markup") for h in r.check(page))
         assert found["\r\n"] == found["\n"], f.name
+
+
+_HEADING_REFERENCE = re.compile(r"^(=+)(.*?)(=*)[ \t\r]*$", re.M)    # MediaWiki's line rule, as first written
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_heading_scan_finds_what_the_line_anchored_pattern_finds(seed):
+    # The scan's pattern starts with its "=" (a fast jump from one "=" to the next), not with "^".
+    import random
+
+    from bots.core.check.rules.markup_scan import _HEADING_RE
+
+    rng = random.Random(seed)
+    parts = ["=", "==", "===", " ", "\t", "\r", "\n", "\r\n", "a", "b c", "{{x|y=z}}", "<!-- = -->", "|"]
+    texts = ["".join(rng.choice(parts) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    texts += ["=a=\n==b==\r\n= =\n===\n x\n=c\n\n=d=  \t\r\nfoo\n====x==", "\n=\n", "=", "\r=a=", "a\n\n==x==\n"]
+    groups = lambda p, t: [(m.span(), m.span(1), m.span(2), m.span(3)) for m in p.finditer(t)]  # noqa: E731
+    for text in texts:
+        assert groups(_HEADING_RE, text) == groups(_HEADING_REFERENCE, text), repr(text)
