@@ -78,3 +78,39 @@ def test_universe_precedence(title, text, universe, source):
 def test_bad_wikitext_still_parses_and_round_trips():
     for text in ["{{unclosed", "[[a|b", "<ref>x", "}}]]{{", "\ufffe\u200e", "= = =", ""]:
         assert str(Article("X", text)) == text
+
+
+def test_the_tree_builder_hands_a_wikicode_back_without_the_originals_imports():
+    # mwparserfromhell's parse_anything imports four names on every call, and the Builder calls it
+    # for every parameter, link and heading it makes. Article installs a fast path for a Wikicode.
+    import mwparserfromhell
+    from mwparserfromhell import utils
+    from mwparserfromhell.nodes.extras import parameter
+
+    from bots.core.wikitext import treebuild
+
+    calls = []
+    original = treebuild._ORIGINAL
+    treebuild._ORIGINAL = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        text = "{{Infobox x\n" + "".join(f"| p{i} = value {i} [[link {i}]]\n" for i in range(40)) + "}}\n== H ==\n"
+        code = mwparserfromhell.parse(text)
+    finally:
+        treebuild._ORIGINAL = original
+    assert str(code) == text
+    assert len(code.filter_templates()[0].params) == 40
+    assert parameter.parse_anything is treebuild.parse_anything
+    assert calls == []                   # before: 2 a parameter, 1 a link, 1 the heading, 1 the name
+    # Anything but a Wikicode still goes to the original, which the fast path does not replace.
+    assert str(treebuild.parse_anything("{{a|b}}")) == str(utils.parse_anything("{{a|b}}")) == "{{a|b}}"
+    assert treebuild.install() == []     # bound once: nothing left to bind
+
+
+def test_a_nodes_end_is_where_its_text_ends():
+    article = Article("X", PAGE + "{{a|{{b|c}}}} {{a|{{b|c}}}}\n")
+    assert article.templates
+    for node, at in article.templates:
+        assert article.end_of(node, at) == at + len(str(node))
+        assert article.text[at:article.end_of(node, at)] == str(node)
+    box = article.infobox
+    assert article.text[box.start:box.end] == str(box.node)

@@ -15,11 +15,14 @@ from mwparserfromhell.wikicode import Wikicode
 
 from bots.core.wikitext.escape import unescape_value
 from bots.core.wikitext.lines import Lines
+from bots.core.wikitext.treebuild import install as _faster_tree_build
 from bots.core.wikitext.titles import NAMESPACES, namespace_of, normalize_title
 from bots.core.wikitext.universe import (UNIVERSE_TEMPLATE, UniverseClaim, is_universe_name,
                                 universe_from_title)
 
 __all__ = ["Article", "Infobox", "Link", "CategoryRef", "Section", "template_name"]
+
+_faster_tree_build()
 
 _CATEGORY_NS = 14
 _FILE_NS = 6
@@ -27,7 +30,8 @@ _FILE_NS = 6
 
 def template_name(tpl: Template) -> str:
     """The template's page name as MediaWiki resolves it ("infobox_historical event" -> "Infobox historical event")."""
-    name = normalize_title(str(tpl.name.strip_code() if "<!--" in str(tpl.name) else tpl.name).strip())
+    raw = str(tpl.name)
+    name = normalize_title((str(tpl.name.strip_code()) if "<!--" in raw else raw).strip())
     return name[len("Template:"):] if name.startswith("Template:") else name
 
 
@@ -40,7 +44,7 @@ class Infobox:
     start: int = 0     # offsets of the call in the page text
     end: int = 0
 
-    @property
+    @cached_property
     def name(self) -> str:
         return template_name(self.node)
 
@@ -114,6 +118,7 @@ class Article:
         self.title = title
         self.text = text
         self.code: Wikicode = _parse(text)
+        self._spans: dict[int, tuple[int, int]] = {}     # id(node) -> (start, end) of the nodes located
 
     def __str__(self) -> str:
         return str(self.code)
@@ -127,10 +132,9 @@ class Article:
         """1-based line of an offset; a bisection, so that big pages with many nodes stay linear."""
         return self._lines.at(offset)
 
-    def _located(self, nodes, text: str | None = None) -> Iterator[tuple[object, int]]:
+    def _located(self, nodes) -> Iterator[tuple[object, int]]:
         """(node, offset) for nodes given in document order: each found after the previous one."""
-        text = self.text if text is None else text
-        cursor = 0
+        text, cursor = self.text, 0
         for node in nodes:
             s = str(node)
             at = text.find(s, cursor)
@@ -138,7 +142,15 @@ class Article:
                 at = text.find(s)
             if at >= 0:
                 cursor = at + 1
-            yield node, max(at, 0)
+            at = max(at, 0)
+            self._spans[id(node)] = (at, at + len(s))
+            yield node, at
+
+    def end_of(self, node, at: int) -> int:
+        """Where a node located at `at` ends. Writing a template out costs as much as finding it, so
+        the length found when it was located is kept."""
+        span = self._spans.get(id(node))
+        return span[1] if span is not None and span[0] == at else at + len(str(node))
 
     # -- structure -----------------------------------------------------------------------------
     @cached_property
@@ -166,7 +178,7 @@ class Article:
 
     @cached_property
     def infoboxes(self) -> list[Infobox]:
-        return [Infobox(t, self.line_at(at), at, at + len(str(t))) for t, at in self.templates
+        return [Infobox(t, self.line_at(at), at, self.end_of(t, at)) for t, at in self.templates
                 if template_name(t).lower().startswith("infobox")]
 
     @property

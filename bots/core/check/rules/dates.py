@@ -174,7 +174,7 @@ def _lead_dates(page: PageView, scan: DateScan) -> list[tuple[DateMention, Date]
     candidates = [m for m in scan.dates if m.start < lead_end]
     if not candidates:
         return []
-    skip = [(at, at + len(str(t)), template_name(t).lower().startswith("infobox"))
+    skip = [(at, article.end_of(t, at), template_name(t).lower().startswith("infobox"))
             for t, at in article.templates if at < lead_end]
     skip += [(m.start(), m.end(), True) for m in _REF.finditer(page.text, 0, lead_end)]
     pair_of = {id(p.old_style): p for p in scan.pairs} | {id(p.new_style): p for p in scan.pairs}
