@@ -114,3 +114,18 @@ def test_a_nodes_end_is_where_its_text_ends():
         assert article.text[at:article.end_of(node, at)] == str(node)
     box = article.infobox
     assert article.text[box.start:box.end] == str(box.node)
+
+
+def test_an_infobox_reads_its_parameters_as_the_template_node_does():
+    call = ("{{Infobox x\n| a = 1 \n|b=&amp;2\n| a = last \n|  c  =\n| 3rd\n|d = {{nested|x=y}} [[l|k]]\n"
+            "| e = <!-- c --> v\n}}")
+    box = Article("X", call + "\nText.").infobox
+    node = box.node
+    for name in ("a", "b", "c", "1", "d", "e", " a ", "missing"):
+        expected = str(node.get(name).value).strip() if node.has(name) else None
+        assert box.raw(name) == expected, name
+    assert box.param_names() == [str(p.name).strip() for p in node.params]
+    assert box.get("a") == "last" and box.get("b") == "&2" and box.get("1") == "3rd" and box.get("zz", "-") == "-"
+    assert box.params() == {"a": "last", "b": "&2", "c": "", "1": "3rd", "d": "{{nested|x=y}} [[l|k]]",
+                            "e": "<!-- c --> v"}
+    assert list(box.params()) == ["a", "b", "c", "1", "d", "e"]

@@ -37,7 +37,8 @@ def template_name(tpl: Template) -> str:
 
 @dataclass
 class Infobox:
-    """One infobox call; reads through to the Template node, so edits change the page."""
+    """One infobox call, as read. The model is read-only (nothing edits through it), so each
+    parameter is written out once: a page's rules and summary ask for the same values many times."""
 
     node: Template
     line: int
@@ -48,22 +49,29 @@ class Infobox:
     def name(self) -> str:
         return template_name(self.node)
 
+    @cached_property
+    def _written(self) -> list[tuple[str, str]]:
+        """(name, value), each stripped, in call order, repeats included."""
+        return [(str(p.name).strip(), str(p.value).strip()) for p in self.node.params]
+
     def params(self) -> dict[str, str]:
         """Parameter values as a reader sees them: stripped, character references decoded.
         A parameter given twice keeps its last value, as MediaWiki does."""
-        return {str(p.name).strip(): unescape_value(str(p.value).strip()) for p in self.node.params}
+        return {name: unescape_value(value) for name, value in self._written}
 
     def raw(self, name: str) -> str | None:
-        return str(self.node.get(name).value).strip() if self.node.has(name) else None
+        """The last value of `name` as written (stripped), as mwparserfromhell's Template.get gives it."""
+        name = name.strip()
+        return next((value for n, value in reversed(self._written) if n == name), None)
 
     def param_names(self) -> list[str]:
         """Every parameter name in call order, repeats included (for duplicate checks)."""
-        return [str(p.name).strip() for p in self.node.params]
+        return [name for name, _ in self._written]
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        for p in reversed(self.node.params):       # the last of a repeated name counts
-            if str(p.name).strip() == name:
-                return unescape_value(str(p.value).strip())
+        for n, value in reversed(self._written):       # the last of a repeated name counts
+            if n == name:
+                return unescape_value(value)
         return default
 
 
