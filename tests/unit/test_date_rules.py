@@ -210,3 +210,22 @@ def test_corpus_runs_without_raising(corpus_dir, capsys):
     assert invalid == [("Samsung", "'April 31, 2021' is not a real date: April has 30 days")]
     with capsys.disabled():
         print("\ndate/schema hits on the corpus:", dict(counts.most_common()))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_range_hint_is_the_two_plain_patterns_in_one_pass(seed):
+    # chronology-order looks closer only at a page with a year and a dash, or "from/between YEAR".
+    import random
+    import re
+
+    from bots.core.check.rules.dates import _RANGE_HINT
+
+    year_dash = re.compile(r"[1-9]\d{3}(?:[ \t]|&nbsp;)*(?:–|—|-|&ndash;|&mdash;|\{\{[Nn]dash\}\})")
+    word_year = re.compile(r"(?:From|from|Between|between)[ \t]+\d{4}")
+    rng = random.Random(seed)
+    parts = ["1389", "0389", "94", "1", " ", "\t", "&nbsp;", "–", "—", "-", "&ndash;", "&mdash;", "{{ndash}}",
+             "{{Ndash}}", "From", "from", "Between", "between", "rom", "etween", "F", "b", "x", "é", "\n"]
+    for _ in range(2000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        expected = bool(year_dash.search(text) or word_year.search(text))
+        assert bool(_RANGE_HINT.search(text)) == expected, repr(text)
