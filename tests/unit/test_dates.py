@@ -378,3 +378,22 @@ def test_one_pass_finds_every_digit_run_and_month_start(seed):
         with_links = lambda ps: sorted(ps + [p - 2 for p in ps if p >= 2 and work.startswith("[[", p - 2)])  # noqa: E731
         assert scan.digit_starts() == with_links(digits), text
         assert scan.month_starts() == with_links(names), text
+
+
+def test_a_date_pickles_by_value_and_comes_back_the_same():
+    # Every page summary holds dates and is pickled twice (worker to parent, the -since state): the
+    # enums go by their value through a plain function, not through Enum's reduce (Python code).
+    import pickle
+
+    from bots.core.dates.calendar import Calendar
+    from bots.core.dates.model import Date, Precision
+
+    dates = [Date.of(1389, 10, 25, Calendar.JULIAN), Date.of(1389), Date.of(1700, 2, 30, Calendar.SWEDISH),
+             Date.of(2021, 5), Date.of(1582, 10, 10, Calendar.GREGORIAN)]
+    for d in dates:
+        blob = pickle.dumps(d, pickle.HIGHEST_PROTOCOL)
+        back = pickle.loads(blob)
+        assert back == d and back.calendar is d.calendar and back.precision is d.precision
+        assert b"Calendar" not in blob and b"Precision" not in blob
+    assert pickle.loads(pickle.dumps(dates[2])).valid is False
+    assert Precision.DAY is pickle.loads(pickle.dumps(dates[0])).precision
