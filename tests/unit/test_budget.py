@@ -265,3 +265,16 @@ def test_a_reading_over_the_budget_ends_its_item_and_the_next_items_go_on():
     assert isinstance(first[1], OverBudget) and first[1].kind == "cpu" and first[1].label is None
     assert second == [3]
     assert time.monotonic() - start < 20
+
+
+def _frozen(_item):
+    import gc
+    return gc.get_freeze_count()
+
+
+def test_a_worker_leaves_what_it_inherited_to_the_parent():
+    # The worker's garbage collections skip the objects it inherited (gc.freeze at its start): they
+    # would walk them and copy the pages they touch.
+    with BudgetPool(_frozen, Budget(cpu_seconds=5, memory_mb=256), 1) as pool:
+        inherited = list(pool.map([0]))[0]
+    assert inherited > 1000
