@@ -397,3 +397,25 @@ def test_a_date_pickles_by_value_and_comes_back_the_same():
         assert b"Calendar" not in blob and b"Precision" not in blob
     assert pickle.loads(pickle.dumps(dates[2])).valid is False
     assert Precision.DAY is pickle.loads(pickle.dumps(dates[0])).precision
+
+
+def test_a_plain_date_value_is_read_as_the_whole_scan_reads_it():
+    # parse_date reads "25 October 1389" and "October 25, 1389" without the scan's passes.
+    from bots.core.dates.forms import MONTH_NAMES
+    from bots.core.dates.scanner import parse_date, plain_date, scanned_date
+
+    compared = 0
+    for year in ("99", "100", "999", "1000", "1300", "1582", "1700", "1712", "1752", "2024", "9999", "0300", "10000"):
+        for month in MONTH_NAMES:
+            for day in [str(i) for i in range(0, 33)] + ["01", "09", "00"]:
+                for value in (f"{day} {month} {year}", f"{month} {day}, {year}"):
+                    fast = plain_date(value)
+                    if fast is not None:
+                        compared += 1
+                        assert fast == scanned_date(value), value
+    assert compared > 7000
+    for other in ("25 Oct 1389", "25 October 1389 (O.S.)", "[[25 October]] 1389", "25 October 1389–1390",
+                  "October 25 1389", "25  October 1389", "{{Start date|1389|10|25}}", "1389"):
+        assert plain_date(other) is None
+        assert parse_date(other) == (scanned_date(other) if other != "1389" else Date.of(1389))
+    assert parse_date("30 February 1700").valid is False
