@@ -8,6 +8,7 @@ changed: nothing here lists or loads the whole wiki, except the scope's listing 
 """
 from __future__ import annotations
 
+import gc
 import sys
 
 import pywikibot
@@ -52,9 +53,17 @@ def _state_file(site, gen_args):
 
 def save_full_run(site, gen_args, config, checker: Checker, started: str) -> None:
     path, wiki = _state_file(site, gen_args)
-    rows, links = full_rows(checker)
-    save_full(path, wiki, scope_of(gen_args), config, started, rows, links, checker.existing_titles or (),
-              checker.revisions)
+    # A row a page, in a process that holds every page's summary: the collector's passes over that
+    # heap took a fifth of the save (10,000 pages), and the rows make no reference cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        rows, links = full_rows(checker)
+        save_full(path, wiki, scope_of(gen_args), config, started, rows, links, checker.existing_titles or (),
+                  checker.revisions)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) -> CheckResult | None:
