@@ -244,7 +244,7 @@ class Article:
                 continue
             name = normalize_title(raw)[len(NAMESPACES[_CATEGORY_NS]) + 1:]
             key = str(node.text) if node.text is not None else None
-            out.append(CategoryRef(name, key, self.line_at(at), at, at + len(str(node))))
+            out.append(CategoryRef(name, key, self.line_at(at), at, self.end_of(node, at)))
         return out
 
     # -- universe ------------------------------------------------------------------------------

@@ -84,11 +84,12 @@ def _template_regions(text: str, templates: Iterable[str]) -> list[Region]:
                              f"the page budget of {DEFAULT.describe()}")
 
     wanted, out = set(names), []
-    for node, at in Article("", text).templates:
+    article = Article("", text)
+    for node, at in article.templates:
         name = template_name(node)
         if name in wanted:
             wanted.discard(name)
-            end = at + len(str(node))
+            end = article.end_of(node, at)
             out.append(Region(template_key(name), at, end, text[at:end]))
             if not wanted:
                 break

@@ -141,8 +141,7 @@ def _own_date(summary: PageSummary, article: Article, scan: DateScan, schemas: d
             summary.date_key = summary.own_dates[0].iso()          # `date`, else `date_os`
             return
     lead_end = article.lead_end
-    ids = {id(b.node) for b in article.infoboxes}
-    boxes = [(at, at + len(str(t))) for t, at in article.templates if id(t) in ids] if ids else []
+    boxes = [(b.start, b.end) for b in article.infoboxes]
     for m in scan.dates:
         if m.start >= lead_end:
             return
