@@ -46,8 +46,7 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
             yield item.title, item.text
 
     def one(page: tuple[str, str]):
-        refused = refuse(page[1], budget)
-        return refused if refused is not None else harvest_article(Article(*page), schemas)
+        return _harvest_page(*page, schemas, budget)
 
     doc: dict = {"pages": 0, "errors": [], "records": records}
     progress = Progress("harvest", total) if echo else None
@@ -55,10 +54,8 @@ def harvest(items, schemas, budget: Budget = DEFAULT_BUDGET, processes: int = 1,
         with BudgetPool(one, budget, processes, chunksize=50) as pool:
             for n, result in enumerate(pool.map(texts())):
                 place, page = pages.pop(n)
-                if isinstance(result, OverBudget):
-                    _error(errors, echo, place, page, f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}")
-                elif isinstance(result, Failed):
-                    _error(errors, echo, place, page, f"page not harvested: {result.error}")
+                if isinstance(result, (OverBudget, Failed)):
+                    _error(errors, echo, place, page, _not_harvested(result))
                 else:
                     records.append(result)
                 if progress is not None:
@@ -95,10 +92,8 @@ def harvest_pieces(pieces: list[Piece], schemas, budget: Budget = DEFAULT_BUDGET
     def one(item: SourcePage | SourceError):
         if isinstance(item, SourceError):
             return item
-        refused = refuse(item.text, budget)
-        if refused is not None:
-            return refused
-        return {**harvest_article(Article(item.title, item.text), schemas), "_origin": item.origin}
+        result = _harvest_page(item.title, item.text, schemas, budget)
+        return result if isinstance(result, OverBudget) else {**result, "_origin": item.origin}
 
     def label(item: SourcePage | SourceError):
         return (item.title, item.origin) if isinstance(item, SourcePage) else None
@@ -114,9 +109,8 @@ def harvest_pieces(pieces: list[Piece], schemas, budget: Budget = DEFAULT_BUDGET
                     records.append({**result, "_place": place})
                 elif result.label is not None:
                     title, origin = result.label
-                    why = (f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}"
-                           if isinstance(result, OverBudget) else f"page not harvested: {result.error}")
-                    errors.append({"origin": origin, "title": title, "message": why, "_place": place})
+                    errors.append({"origin": origin, "title": title, "message": _not_harvested(result),
+                                   "_place": place})
                 else:
                     why = result.message() if isinstance(result, OverBudget) else result.error
                     errors.append({"origin": piece.label, "message": f"reading stops here: {why}", "_place": place})
@@ -125,6 +119,19 @@ def harvest_pieces(pieces: list[Piece], schemas, budget: Budget = DEFAULT_BUDGET
             yield {"pages": len(records), "records": records, "errors": errors}
     if progress is not None:
         progress.finish()
+
+
+def _harvest_page(title: str, text: str, schemas, budget: Budget) -> dict | OverBudget:
+    """One page's record, in a budget worker; a page whose shape the pre-scan refuses, its OverBudget."""
+    refused = refuse(text, budget)
+    return refused if refused is not None else harvest_article(Article(title, text), schemas)
+
+
+def _not_harvested(result: OverBudget | Failed) -> str:
+    """The error message of a page that was not harvested."""
+    if isinstance(result, OverBudget):
+        return f"{PAGE_TOO_COMPLEX}: page not harvested: {result.message()}"
+    return f"page not harvested: {result.error}"
 
 
 def _error(errors: list, echo: bool, place: int, page: SourcePage, message: str) -> None:
