@@ -8,7 +8,6 @@ changed: nothing here lists or loads the whole wiki, except the scope's listing 
 """
 from __future__ import annotations
 
-import gc
 import sys
 
 import pywikibot
@@ -17,6 +16,7 @@ from bots.core.check.checker import Checker, CheckResult
 from bots.core.check.incremental import apply_changes, full_rows
 from bots.core.check.state import open_state, save_full, state_path
 from bots.core.check.parallel import check_outcomes
+from bots.core.gcpause import gc_paused
 from bots.site.read import page_generator, read_texts
 
 __all__ = ["run_since", "scope_of", "save_full_run", "changed_since"]
@@ -55,15 +55,10 @@ def save_full_run(site, gen_args, config, checker: Checker, started: str) -> Non
     path, wiki = _state_file(site, gen_args)
     # A row a page, in a process that holds every page's summary: the collector's passes over that
     # heap took a fifth of the save (10,000 pages), and the rows make no reference cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         rows, links = full_rows(checker)
         save_full(path, wiki, scope_of(gen_args), config, started, rows, links, checker.existing_titles or (),
                   checker.revisions)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) -> CheckResult | None:
