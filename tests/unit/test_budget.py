@@ -278,4 +278,3 @@ def test_a_worker_leaves_what_it_inherited_to_the_parent():
     with BudgetPool(_frozen, Budget(cpu_seconds=5, memory_mb=256), 1) as pool:
         inherited = list(pool.map([0]))[0]
     assert inherited > 1000
-

@@ -397,6 +397,14 @@ def test_a_date_pickles_by_value_and_comes_back_the_same():
         assert b"Calendar" not in blob and b"Precision" not in blob
     assert pickle.loads(pickle.dumps(dates[2])).valid is False
     assert Precision.DAY is pickle.loads(pickle.dumps(dates[0])).precision
+    # A -since state saved before holds dates pickled the default way: they still load.
+    reduce = Date.__reduce__
+    del Date.__reduce__
+    try:
+        old = pickle.dumps(dates[0], pickle.HIGHEST_PROTOCOL)
+    finally:
+        Date.__reduce__ = reduce
+    assert b"Calendar" in old and pickle.loads(old) == dates[0]
 
 
 def test_a_plain_date_value_is_read_as_the_whole_scan_reads_it():
