@@ -132,9 +132,10 @@ def run(cmd: list[str]) -> dict:
                         line = _cmdline(child)
                         if "resource_tracker" in line:
                             continue
-                        # a budget child is forked: it has its parent's command line
-                        spawned = "spawn_main" in line and role == "parent"
-                        nxt.append((child, "dask worker" if spawned else "budget child"))
+                        # Dask's workers (forked or spawned) are the parent's children when it runs
+                        # the engine; a budget child is a child of the parent or of a Dask worker
+                        worker = role == "parent" and "-engine:dask" in cmd
+                        nxt.append((child, "dask worker" if worker else "budget child"))
                 level = nxt
             time.sleep(0.1)
     watcher = threading.Thread(target=watch, daemon=True)

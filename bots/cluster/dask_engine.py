@@ -30,6 +30,7 @@ cluster's workers must be started so too (README, "Running on a cluster").
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -80,9 +81,16 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
                 yield client
             return
         # Everything on loopback (the scheduler, the workers, the HTTP endpoints): a LocalCluster
-        # serves no one else.
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, Client(cluster) as client:
+        # serves no one else. Its workers are forked from this process, which has loaded the check
+        # (a supported Dask setting): a spawned worker started a new interpreter and imported it all
+        # again, 0.45 s of every run's start and 0.1 s of its close on this 2-core machine (fork:
+        # 0.09 s and 0.02 s). Buffered output is written first, so that no worker writes it twice.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        forked = dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
+        with forked, LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, \
+                Client(cluster) as client:
             yield client
 
 

@@ -129,6 +129,21 @@ def test_a_killed_worker_s_pieces_are_run_again_and_the_result_is_the_same(clien
     assert document(result) == document(local)
 
 
+_STATE = "imported"     # what a worker that imports this module sees
+
+
+def _state() -> str:
+    return _STATE
+
+
+def test_a_local_cluster_s_workers_are_forked_with_what_this_process_has_loaded(monkeypatch):
+    # A spawned worker starts a new interpreter and imports everything again: ~0.45 s of each run's
+    # start here; a forked one has it already (benchmarks/dump.py).
+    monkeypatch.setattr(sys.modules[__name__], "_STATE", "set in the parent")
+    with open_client(Engine("dask"), 1) as c:
+        assert set(c.run(_state).values()) == {"set in the parent"}
+
+
 def run_bot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bots.check", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=180, env={**os.environ, **(env or {})})
