@@ -118,7 +118,7 @@ def _linked_pages(rng: random.Random, n: int) -> list[SourcePage]:
 @pytest.mark.parametrize("seed", range(6))
 def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_findings(seed):
     from bots.core.check.crossindex import (Entry, PieceResult, assemble, finish_piece, join_lookups,
-                                            lookups, repeated_places, unpack)
+                                            lookups, pack_bundle, repeated_places, unpack)
     rng = random.Random(seed)
     schemas, config = load_schemas(), CheckConfig()
     pages = _linked_pages(rng, 300)
@@ -144,9 +144,12 @@ def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_
     repeated = repeated_places(e for r in results for e in r.entries)
     parts = rng.randint(1, 9)
     first_round = _shuffle((rec for r in results for rec in lookups(r.piece, unpack(r.pages), repeated, parts)), rng)
-    out1 = [o for n, bundles in first_round.items() for o in join_lookups(lambda: bundles, parts, True)]
+
+    def join(bundles, follow):
+        return join_lookups([pack_bundle(b) for b in bundles], parts, follow)
+    out1 = [o for n, bundles in first_round.items() for o in join(bundles, True)]
     second_round = _shuffle(((n, b) for kind, n, b in out1 if kind == "part"), rng)
-    out2 = [o for n, bundles in second_round.items() for o in join_lookups(lambda: bundles, parts, False)]
+    out2 = [o for n, bundles in second_round.items() for o in join(bundles, False)]
     answers = _shuffle(((p, a) for kind, p, a in out1 + out2 if kind == "piece"), rng)
     assert all(kind == "piece" for kind, _, _ in out2)                  # one hop, as MediaWiki follows
 
@@ -190,7 +193,7 @@ def test_the_join_holds_no_fold_for_a_group_of_one_member():
     # more, so its memory is what the titles and their summaries take (one partition of the Dask join).
     import tracemalloc
 
-    from bots.core.check.crossindex import join_lookups, lookups, pack, unpack
+    from bots.core.check.crossindex import join_lookups, lookups, pack_bundle
     from bots.core.check.rules.crosspage import PageSummary
 
     def summary(i: int, name: int) -> PageSummary:
@@ -199,14 +202,40 @@ def test_the_join_holds_no_fold_for_a_group_of_one_member():
 
     pieces = [[((p, i), summary(p * 500 + i, p * 500 + i)) for i in range(500)] for p in range(12)]
     pieces[2][5] = ((2, 5), summary(1005, 7))        # the same name and date as piece 0's page 7
-    blobs = [pack(b) for p, pages in enumerate(pieces) for _, b in lookups(p, pages, frozenset(), 1)]
+    blobs = [pack_bundle(b) for p, pages in enumerate(pieces) for _, b in lookups(p, pages, frozenset(), 1)]
     tracemalloc.start()
-    out = join_lookups(lambda: (unpack(b) for b in blobs), 1, True)
+    out = join_lookups(blobs, 1, True)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     groups = {n: a.groups for kind, n, a in out if kind == "piece" and a.groups}
     assert set(groups) == {0, 2} and all(fold[0] == 2 for g in groups.values() for fold in g.values())
     assert peak / 6000 < 1200, f"{peak / 6000:.0f} bytes a page"   # 2,264 when every group was folded
+
+
+def test_the_join_reads_each_bundle_once_and_only_the_folds_again(monkeypatch):
+    # A bundle's facts and asks are most of what it costs to read: the second pass, which keeps the
+    # folds of the groups of more than one member, reads only the folds.
+    import pickle
+
+    from bots.core.check import crossindex
+    from bots.core.check.crossindex import join_lookups, lookups, pack_bundle
+    from bots.core.check.rules.crosspage import PageSummary
+
+    pieces = [[((p, i), PageSummary(f"Event {p}-{i}", "Earth-1389", True, name_key="the battle", date_key="1389"))
+               for i in range(20)] for p in range(3)]
+    blobs = [pack_bundle(b) for p, pages in enumerate(pieces) for _, b in lookups(p, pages, frozenset(), 1)]
+    reads: dict[bytes, int] = {}
+    real = crossindex.unpack
+
+    def counting(blob: bytes):
+        reads[blob] = reads.get(blob, 0) + 1
+        return real(blob)
+    monkeypatch.setattr(crossindex, "unpack", counting)
+    out = join_lookups(blobs, 1, True)
+    assert {fold[0] for kind, _, a in out if kind == "piece" for fold in a.groups.values()} == {60}
+    for blob in blobs:
+        main, folds = pickle.loads(blob)
+        assert (reads.get(main), reads.get(folds)) == (1, 1)
 
 
 def test_every_title_and_group_key_has_a_partition():
