@@ -226,8 +226,13 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
         first = pages.map_partitions(_lookups, common, parts).repartition(parts)
         first = _shuffle(first).map_partitions(_join, parts, True)
         second = _shuffle(first.map_partitions(_second)).map_partitions(_join, parts, False)
+        # The finish is a task per partition of pieces: more of them than the join's partitions, so that
+        # the workers share it evenly (3 tasks of 9 pieces on 2 workers: the last one ran alone for a
+        # third of the phase), and few (a task shuffle of P partitions is P x P small tasks).
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        finishes = min(len(pieces), max(parts, 4 * workers))
         back = db.concat([pages.map_partitions(_own).repartition(parts), first.map_partitions(_answers),
-                          second.map_partitions(_answers)]).repartition(parts)
+                          second.map_partitions(_answers)]).repartition(finishes)
         outs = _shuffle(back).map_partitions(_finish, common, rules).persist()
         del first, second, back
         for part in _gathered(client, outs):
