@@ -61,21 +61,21 @@ def save_full_run(site, gen_args, config, checker: Checker, started: str) -> Non
                   checker.revisions)
 
 
-def run_since(site, gen_args: list[str], config, schemas, processes: int = 1) -> CheckResult | None:
-    """The merged result, or None when there is no usable last run (the caller then runs in full)."""
+def run_since(site, gen_args: list[str], config, schemas, started: str, processes: int = 1) -> CheckResult | None:
+    """The merged result, or None when there is no usable last run (the caller then runs in full).
+    `started`: the wiki's time before anything was read, where the next run starts from."""
     path, wiki = _state_file(site, gen_args)
     store = open_state(path, wiki, scope_of(gen_args), config)
     if store is None:
         print("note: no earlier run of this check to start from: checking everything", file=sys.stderr)
         return None
     try:
-        return _since(site, store, gen_args, config, schemas, processes)
+        return _since(site, store, gen_args, config, schemas, started, processes)
     finally:
         store.close()
 
 
-def _since(site, store, gen_args, config, schemas, processes) -> CheckResult:
-    started = site.server_time().isoformat()
+def _since(site, store, gen_args, config, schemas, started, processes) -> CheckResult:
     changed = changed_since(site, store.started)
     # Which changed pages exist now (no listing of the whole wiki).
     existence = {t: False for t in changed}

@@ -55,7 +55,7 @@ def _run(opts: Options, config: CheckConfig, schemas: dict, gen_args: list[str],
     from bots.site.incremental import run_since, save_full_run
 
     started = site.server_time().isoformat()
-    result = run_since(site, gen_args, config, schemas, opts.get("processes")) if opts.get("since") else None
+    result = run_since(site, gen_args, config, schemas, started, opts.get("processes")) if opts.get("since") else None
     checked: list[str] = []
     if result is None:
         # link-to-missing-page needs every content page's title. Checking them all, the pages read

@@ -99,7 +99,14 @@ def test_since_last_run_checks_what_changed_and_matches_a_full_check(universe, t
     human_edit(wiki, "Siege of Kazan", "{{Universe|Earth-1389}}\n[[Category:Earth-1389]]\nThe siege of "
                "Kazan followed the [[Russian Constituent Assembly]] of 5 January 1390 and a [[Nowhere battle]].\n")
     try:
+        log = wiki.dir / "server.log"
+        seen = log.stat().st_size
         inc = wiki.bot("check", "-cat:Earth-1389", "-since:last-run", "-format:json", env=env_state)
+        with log.open("rb") as f:
+            f.seek(seen)
+            requests_made = [line for line in f.read().decode(errors="replace").splitlines() if "/api.php" in line]
+        # a round trip each: the server's time is asked once (it was asked twice, one request more)
+        assert sum("meta=siteinfo" in line for line in requests_made) == 1, requests_made
         # The two pages changed here, and any other edit made in the second the last run started.
         changed = re.search(r"(\d+) changed pages checked again", inc.stderr)
         assert changed and 2 <= int(changed.group(1)) <= 4, inc.stderr
