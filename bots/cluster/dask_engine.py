@@ -30,6 +30,7 @@ cluster's workers must be started so too (README, "Running on a cluster").
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ except ImportError:     # a Dask that moved it: Bag.groupby, with its own hash (
 from dask.distributed import Client, LocalCluster, as_completed, futures_of
 
 from bots.core.budget import Budget
+from bots.core.budget.worker import die_with_parent
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
 from bots.core.check.crossindex import (PieceResult, assemble, finish_piece, join_lookups, lookups, pack,
@@ -60,6 +62,28 @@ __all__ = ["open_client", "check_source", "harvest_source", "WorkerIsDaemon"]
 
 class WorkerIsDaemon(RuntimeError):
     """A Dask worker that runs as a daemon process cannot start the page-budget workers."""
+
+
+# A LocalCluster's workers are forked (see open_client), and a fork inherits every open file: a worker
+# forked second held the pipe by which the first one learns that the bot is gone, and the first the
+# second's when both pipes were made before either fork. Then a bot killed with SIGKILL left both
+# workers running (1 run in 8 of tests/integration/test_dask.py's). So each process forked while a
+# LocalCluster of this process runs is tied to the thread that forked it, and ends with it.
+_forker = {"pid": 0, "tied": False}
+
+
+def _remember_forker() -> None:
+    _forker["pid"] = os.getpid()
+
+
+def _tie_to_forker() -> None:
+    if _forker["tied"]:
+        die_with_parent()
+        if os.getppid() != _forker["pid"]:     # the forker ended before the tie was made
+            os._exit(1)
+
+
+os.register_at_fork(before=_remember_forker, after_in_child=_tie_to_forker)
 
 
 @contextmanager
@@ -88,10 +112,20 @@ def open_client(engine: Engine, workers: int) -> Iterator[Client]:
         sys.stdout.flush()
         sys.stderr.flush()
         forked = dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
-        with forked, LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, \
+        _forker["tied"] = True
+        with _untie_after(), forked, \
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                             dashboard_address="127.0.0.1:0", memory_limit="auto") as cluster, \
                 Client(cluster) as client:
             yield client
+
+
+@contextmanager
+def _untie_after() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        _forker["tied"] = False
 
 
 def _read(piece: Piece, schemas: dict):

@@ -136,12 +136,22 @@ def _state() -> str:
     return _STATE
 
 
+def _death_signal() -> int:
+    import ctypes
+    sig = ctypes.c_int(0)
+    ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(sig))      # PR_GET_PDEATHSIG
+    return sig.value
+
+
 def test_a_local_cluster_s_workers_are_forked_with_what_this_process_has_loaded(monkeypatch):
     # A spawned worker starts a new interpreter and imports everything again: ~0.45 s of each run's
     # start here; a forked one has it already (benchmarks/dump.py).
     monkeypatch.setattr(sys.modules[__name__], "_STATE", "set in the parent")
-    with open_client(Engine("dask"), 1) as c:
+    with open_client(Engine("dask"), 2) as c:
         assert set(c.run(_state).values()) == {"set in the parent"}
+        # ... and is killed with the bot: a fork inherits the pipes by which the other workers learn
+        # that the bot is gone (see the next test, which kills it)
+        assert set(c.run(_death_signal).values()) == {signal.SIGKILL}
 
 
 def run_bot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -157,6 +167,50 @@ def test_the_command_line_prints_the_same_table_and_json_with_progress(dump):
         assert "Port 8787" not in mine.stderr
         assert mine.stdout == local.stdout
     assert "check (pieces): 1/1 (100%)" in mine.stderr          # the default piece: 1000 pages
+
+
+def _descendants(pid: int) -> set[int]:
+    out, level = set(), [pid]
+    while level:
+        nxt = []
+        for p in level:
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{task}/children") as f:
+                        nxt += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        out |= set(nxt)
+        level = nxt
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_run_killed_with_sigkill_leaves_no_dask_worker_or_budget_child_behind(dump):
+    # The LocalCluster's workers are forked from the bot, and fork their own budget children: when
+    # the bot is killed (kill -9, a job's timeout), none of them may go on running.
+    proc = subprocess.Popen([sys.executable, "-m", "bots.check", f"-source:{dump}", "-engine:dask", "-processes:2",
+                             "-format:json"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, seen = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and len(seen) < 3:       # two workers and a budget child
+            seen = _descendants(proc.pid)
+            time.sleep(0.05)
+        assert len(seen) >= 3 and proc.poll() is None, "the run ended before it could be killed"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in seen):
+        time.sleep(0.1)
+    assert not [p for p in seen if _alive(p)]
 
 
 def test_a_scheduler_elsewhere_is_refused_unless_listed(dump):
