@@ -67,8 +67,8 @@ class WorkerIsDaemon(RuntimeError):
 # A LocalCluster's workers are forked (see open_client), and a fork inherits every open file: a worker
 # forked second held the pipe by which the first one learns that the bot is gone, and the first the
 # second's when both pipes were made before either fork. Then a bot killed with SIGKILL left both
-# workers running (1 run in 8 of tests/integration/test_dask.py's). So each process forked while a
-# LocalCluster of this process runs is tied to the thread that forked it, and ends with it.
+# workers running (5 runs of 40 of tests/integration/test_dask.py's kill test). So each process forked
+# while a LocalCluster of this process runs is tied to the thread that forked it, and ends with it.
 _forker = {"pid": 0, "tied": False}
 
 
