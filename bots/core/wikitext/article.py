@@ -59,20 +59,21 @@ class Infobox:
         A parameter given twice keeps its last value, as MediaWiki does."""
         return {name: unescape_value(value) for name, value in self._written}
 
+    def _last(self, name: str) -> str | None:
+        """The last value written for `name` (the last of a repeated name counts), stripped."""
+        return next((value for n, value in reversed(self._written) if n == name), None)
+
     def raw(self, name: str) -> str | None:
         """The last value of `name` as written (stripped), as mwparserfromhell's Template.get gives it."""
-        name = name.strip()
-        return next((value for n, value in reversed(self._written) if n == name), None)
+        return self._last(name.strip())
 
     def param_names(self) -> list[str]:
         """Every parameter name in call order, repeats included (for duplicate checks)."""
         return [name for name, _ in self._written]
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        for n, value in reversed(self._written):       # the last of a repeated name counts
-            if n == name:
-                return unescape_value(value)
-        return default
+        value = self._last(name)
+        return default if value is None else unescape_value(value)
 
 
 @dataclass(frozen=True)
