@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.dumps import iter_event_pages, write_dump  # noqa: E402
+from tests.processes import children  # noqa: E402
 
 PY = sys.executable
 BARE = ("import sys\nfrom bots.core.sources.dumppieces import iter_dump\n"
@@ -101,17 +102,6 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                out += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
 def run(cmd: list[str]) -> dict:
     """Wall time, CPU of the whole tree, and the peak RSS of each process by its role."""
     peaks: dict[int, tuple[str, int]] = {}
@@ -128,7 +118,7 @@ def run(cmd: list[str]) -> dict:
                     hwm = _hwm(pid)
                     if hwm:
                         peaks[pid] = (role, max(hwm, peaks.get(pid, ("", 0))[1]))
-                    for child in _children(pid):
+                    for child in children(pid):
                         line = _cmdline(child)
                         if "resource_tracker" in line:
                             continue

@@ -25,6 +25,7 @@ from bots.core.sources.xmlexport import ExportPage
 from bots.core.wikitext.schema import load_schemas
 from tests.dumps import PATHOLOGICAL, event_pages, write_dump
 from tests.hostile import SLOW_UNSEEN
+from tests.processes import descendants
 
 pytest.importorskip("distributed")
 from bots.cluster.dask_engine import check_source, harvest_source, open_client  # noqa: E402
@@ -169,22 +170,6 @@ def test_the_command_line_prints_the_same_table_and_json_with_progress(dump):
     assert "check (pieces): 1/1 (100%)" in mine.stderr          # the default piece: 1000 pages
 
 
-def _descendants(pid: int) -> set[int]:
-    out, level = set(), [pid]
-    while level:
-        nxt = []
-        for p in level:
-            try:
-                for task in os.listdir(f"/proc/{p}/task"):
-                    with open(f"/proc/{p}/task/{task}/children") as f:
-                        nxt += [int(c) for c in f.read().split()]
-            except OSError:
-                pass
-        out |= set(nxt)
-        level = nxt
-    return out
-
-
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -201,7 +186,7 @@ def test_a_run_killed_with_sigkill_leaves_no_dask_worker_or_budget_child_behind(
     try:
         deadline, seen = time.monotonic() + 60, set()
         while time.monotonic() < deadline and len(seen) < 3:       # two workers and a budget child
-            seen = _descendants(proc.pid)
+            seen = descendants(proc.pid)
             time.sleep(0.05)
         assert len(seen) >= 3 and proc.poll() is None, "the run ended before it could be killed"
     finally:
