@@ -15,7 +15,7 @@ import pywikibot
 from bots.core.check.checker import Checker, CheckResult
 from bots.core.check.incremental import apply_changes, full_rows
 from bots.core.check.state import open_state, save_full, state_path
-from bots.core.check.parallel import check_outcomes
+from bots.core.check.parallel import PageWorkers
 from bots.core.gcpause import gc_paused
 from bots.site.read import page_generator, read_texts
 
@@ -76,6 +76,13 @@ def run_since(site, gen_args: list[str], config, schemas, started: str, processe
 
 
 def _since(site, store, gen_args, config, schemas, started, processes) -> CheckResult:
+    checker = Checker(config, schemas)
+    # The workers get ready (fork, compile) while the wiki answers the reads below.
+    with PageWorkers(checker, processes, warm=True) as workers:
+        return _changes(site, store, gen_args, checker, workers, started)
+
+
+def _changes(site, store, gen_args, checker: Checker, workers: PageWorkers, started) -> CheckResult:
     changed = changed_since(site, store.started)
     # Which changed pages exist now (no listing of the whole wiki).
     existence = {t: False for t in changed}
@@ -95,7 +102,6 @@ def _since(site, store, gen_args, config, schemas, started, processes) -> CheckR
     else:
         gone = set(changed) - articles
         reread = sorted(changed & articles)
-    checker = Checker(config, schemas)
     found = set()
 
     def texts():
@@ -104,7 +110,7 @@ def _since(site, store, gen_args, config, schemas, started, processes) -> CheckR
             checker.note_revision(page.revid)
             yield page.title, page.text
 
-    outcomes = list(check_outcomes(checker, texts(), processes))   # each page within its budget
+    outcomes = list(workers.outcomes(texts()))   # each page within its budget
     gone |= set(reread) - found       # deleted since
     since = store.started
     result = apply_changes(store, checker, outcomes, gone, existence, started)

@@ -12,6 +12,7 @@ import pytest
 from bots.core.budget import Budget, BudgetPool, Failed, OverBudget, run_budgeted
 from bots.core.prescan import REFUSE_FACTOR, estimate, refuse
 from tests.hostile import SLOW_UNSEEN
+from tests.processes import children
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = Budget(cpu_seconds=0.5, memory_mb=128)
@@ -278,3 +279,47 @@ def test_a_worker_leaves_what_it_inherited_to_the_parent():
     with BudgetPool(_frozen, Budget(cpu_seconds=5, memory_mb=256), 1) as pool:
         inherited = list(pool.map([0]))[0]
     assert inherited > 1000
+
+
+def _spin_then_mark(path: str, seconds: float):
+    def warm():
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+        Path(path).write_text(str(os.getpid()))
+    return warm
+
+
+def test_workers_started_early_warm_up_before_any_item_and_the_warm_up_is_no_item_s_cost(tmp_path):
+    # A caller forks the workers before it has its items (an incremental check, while the wiki answers):
+    # `warm` runs in each at once, and its CPU is not billed to the first item.
+    mark = tmp_path / "warm"
+    with BudgetPool(_work, SMALL, processes=1, warm=_spin_then_mark(str(mark), 1.5 * SMALL.cpu_seconds)) as pool:
+        pool.start(1)
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert mark.exists()            # no item was sent yet
+        assert pool.run(("value", 7)) == 7
+        assert pool.replaced == 0
+
+
+def test_a_worker_is_forked_only_when_there_is_work_for_it():
+    # Ten items in one chunk need one worker of the four allowed; forty items in four chunks, four.
+    before = set(children(os.getpid()))
+    with BudgetPool(lambda item: os.getpid(), SMALL, processes=4, chunksize=10) as pool:
+        assert len(set(pool.map(range(10)))) == 1
+        assert len(set(children(os.getpid())) - before) == 1
+        assert len(set(pool.map(range(40)))) > 1
+
+
+def test_closing_does_not_wait_for_a_worker_still_warming_up(tmp_path):
+    # An incremental check that finds nothing changed closes its warmed workers at once.
+    before = set(children(os.getpid()))
+    pool = BudgetPool(_work, SMALL, processes=2, warm=_spin_then_mark(str(tmp_path / "warm"), 30))
+    pool.start()
+    assert len(set(children(os.getpid())) - before) == 2
+    start = time.monotonic()
+    pool.close()
+    assert time.monotonic() - start < 3
+    assert set(children(os.getpid())) - before == set()

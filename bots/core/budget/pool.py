@@ -80,8 +80,8 @@ class BudgetPool:
     def __init__(self, func: Callable[[Any], Any], budget: Budget = DEFAULT, processes: int = 1,
                  chunksize: int = 1, precheck: Callable[[Any], OverBudget | None] | None = None,
                  expand: Callable[[Any], Iterable[Any]] | None = None,
-                 label: Callable[[Any], Any] | None = None) -> None:
-        self.func, self.budget, self.precheck = func, budget, precheck
+                 label: Callable[[Any], Any] | None = None, warm: Callable[[], None] | None = None) -> None:
+        self.func, self.budget, self.precheck, self.warm = func, budget, precheck, warm
         self.expand, self.label = expand, label
         self.processes, self.chunksize = max(1, processes), max(1, chunksize)
         self._ctx = multiprocessing.get_context("fork")
@@ -99,28 +99,33 @@ class BudgetPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _start(self) -> None:
-        if self._workers:
-            return
-        for _ in range(self.processes):
-            self._workers.append(_Worker(self))
-        self._watchdog = threading.Thread(target=self._watch, name="budget-watchdog", daemon=True)
-        self._watchdog.start()
+    def start(self, workers: int | None = None) -> None:
+        """Fork `workers` workers now (all `processes` by default; map forks the rest as their work
+        comes). With `warm`, each runs it at once: a caller that starts them before it has its
+        items gets them ready while it waits."""
+        while len(self._workers) < min(self.processes, self.processes if workers is None else workers):
+            self._fork()
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, name="budget-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def _fork(self) -> "_Worker":
+        with self._lock:
+            w = _Worker(self)
+            self._workers.append(w)
+        return w
 
     def close(self) -> None:
         self._closed.set()
         with self._lock:
             workers, self._workers = self._workers, []
+        # No worker holds work now (a map collects all it sent; an abandoned one killed the busy
+        # workers), but one may still be warming up: it is killed, not awaited (an incremental check
+        # that found nothing changed would wait ~50 ms for the date patterns to compile).
         for w in workers:
-            try:
-                w.conn.send(None)
-            except (OSError, EOFError):
-                pass
+            w.proc.kill()
         for w in workers:
             w.proc.join(timeout=5)
-            if w.proc.is_alive():
-                w.proc.kill()
-                w.proc.join(timeout=5)
             w.conn.close()
         if self._watchdog is not None:
             self._watchdog.join(timeout=1)
@@ -166,7 +171,7 @@ class BudgetPool:
         """func(item) for each item, in order; an OverBudget or Failed in place of an item that
         overran or raised (with `expand`: the list of its sub-items' results). An exception raised
         by `items` itself is raised after the results of the items read before it."""
-        self._start()
+        self.start(1)
         run = _Run(next_out=self._seq)
         try:
             yield from self._drive(iter(items), run, self.processes * self.chunksize * 4)
@@ -213,16 +218,20 @@ class BudgetPool:
 
     def _feed(self, run: "_Run") -> None:
         todo = run.todo
-        for w in self._workers:
-            if not w.chunk and todo:
-                w.chunk = [todo.popleft() for _ in range(min(self.chunksize, len(todo)))]
-                chunk = w.chunk if self.expand is None else \
-                    [(seq, (item, frozenset(run.steps.get(seq, ())), seq in run.steps or seq in run.tries))
-                     for seq, item in w.chunk]
-                try:
-                    w.conn.send(chunk)
-                except (OSError, EOFError):
-                    pass               # it died: found in _collect
+        idle = [w for w in self._workers if not w.chunk]
+        while todo:
+            # A worker is forked when there is work for it: ten changed pages need one, not eight.
+            w = idle.pop(0) if idle else self._fork() if len(self._workers) < self.processes else None
+            if w is None:
+                break
+            w.chunk = [todo.popleft() for _ in range(min(self.chunksize, len(todo)))]
+            chunk = w.chunk if self.expand is None else \
+                [(seq, (item, frozenset(run.steps.get(seq, ())), seq in run.steps or seq in run.tries))
+                 for seq, item in w.chunk]
+            try:
+                w.conn.send(chunk)
+            except (OSError, EOFError):
+                pass               # it died: found in _collect
 
     def _abandon(self) -> None:
         """The caller stopped reading (or raised): workers still busy are replaced, so that their

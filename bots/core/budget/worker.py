@@ -100,6 +100,11 @@ def worker_main(conn, slot, tag, pool: "BudgetPool", inherited: list) -> None:
                                                     hard))
     except (ValueError, OSError):
         pass
+    if pool.warm is not None:
+        try:
+            pool.warm()
+        except Exception:       # noqa: BLE001 - only a head start: the first item does it again
+            pass
     out: list = []
     flushed = time.monotonic()
 

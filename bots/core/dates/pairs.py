@@ -36,7 +36,7 @@ from .masks import quantity_context
 if TYPE_CHECKING:   # dates imports this module; these are only needed for hints
     from .scanner import _Scan  # noqa: F401 (for hints only)
 
-__all__ = ["Side", "scan_pairs", "resolve_pending"]
+__all__ = ["Side", "scan_pairs", "resolve_pending", "warm"]
 
 _J, _G, _S, _U = Calendar.JULIAN, Calendar.GREGORIAN, Calendar.SWEDISH, Calendar.UNSTATED
 _OLD = (_J, _S)
@@ -116,6 +116,12 @@ _AFTER_TEMPLATE = (rf"[ \t]*(?:<br ?/?>)?{_bracket_open('m1')}(?P<b>{dm_re('b')}
 @cache
 def _after_template() -> re.Pattern:
     return re.compile(_AFTER_TEMPLATE)
+
+
+def warm() -> None:
+    """Compile the patterns now (~50 ms), for a worker that has time before its first page."""
+    _compiled()
+    _after_template()
 
 
 # Where a pair can be: a bracket or slash followed by a day, a month, a marker or "c.". The patterns
