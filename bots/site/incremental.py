@@ -17,7 +17,7 @@ from bots.core.check.incremental import apply_changes, full_rows
 from bots.core.check.state import open_state, save_full, state_path
 from bots.core.check.parallel import PageWorkers
 from bots.core.gcpause import gc_paused
-from bots.site.read import page_generator, read_texts
+from bots.site.read import page_generator, read_as_now, read_texts
 
 __all__ = ["run_since", "scope_of", "save_full_run", "changed_since"]
 
@@ -84,34 +84,41 @@ def _since(site, store, gen_args, config, schemas, started, processes) -> CheckR
 
 def _changes(site, store, gen_args, checker: Checker, workers: PageWorkers, started) -> CheckResult:
     changed = changed_since(site, store.started)
-    # Which changed pages exist now (no listing of the whole wiki).
-    existence = {t: False for t in changed}
-    articles = set()        # the changed pages that exist and are no redirect: what a full run reads
-    if changed:
-        for page in site.preloadpages([pywikibot.Page(site, t) for t in changed], content=False, quiet=True):
-            existence[page.title()] = page.exists()
-            if page.exists() and not page.isRedirectPage():
-                articles.add(page.title())
     in_scope = _scope_titles(site, gen_args)
-    if in_scope is not None:
-        # A scope's listing: what left it is dropped; what changed in it, or joined it unchanged
-        # (a category added by a template), is read.
-        known = store.titles()
-        gone = {t for t in known | changed if t not in in_scope}
-        reread = sorted((changed & in_scope) | (in_scope - known))
-    else:
-        gone = set(changed) - articles
-        reread = sorted(changed & articles)
+    # What a full run would read again: in all content pages, the changed pages that exist and are
+    # no redirect; in a scope's listing, what changed in it, or joined it unchanged (a category added
+    # by a template).
+    known = None if in_scope is None else store.titles()
+    reread = None if in_scope is None else (changed & in_scope) | (in_scope - known)
+    existence = {t: False for t in changed}
+    articles = set()
     found = set()
 
     def texts():
-        for page in read_texts(site, reread):
+        # The changed pages as they are now, 50 a request: whether they exist, and their text, in one
+        # request (no listing of the whole wiki). The rest of a scope's pages come after them.
+        for title, exists, redirect, page in read_as_now(site, sorted(changed)):
+            existence[title] = exists
+            if exists and not redirect:
+                articles.add(title)
+                if page is not None and (reread is None or title in reread):
+                    yield page
+        if reread is not None:
+            yield from read_texts(site, sorted(reread - found))
+
+    def checked():
+        for page in texts():
             found.add(page.title)
             checker.note_revision(page.revid)
             yield page.title, page.text
 
-    outcomes = list(workers.outcomes(texts()))   # each page within its budget
-    gone |= set(reread) - found       # deleted since
+    outcomes = list(workers.outcomes(checked()))   # each page within its budget
+    if in_scope is None:
+        reread = changed & articles
+        gone = set(changed) - articles
+    else:
+        gone = {t for t in known | changed if t not in in_scope}
+    gone |= reread - found       # deleted since
     since = store.started
     result = apply_changes(store, checker, outcomes, gone, existence, started)
     print(f"since {since}: {len(found)} changed pages checked again, {store.rows_read} rows of the "

@@ -24,7 +24,7 @@ from pywikibot.exceptions import Error as PywikibotError
 from bots.core.prefetch import prefetched
 from bots.core.sources import SourcePage, SourceUnavailable
 
-__all__ = ["page_generator", "READ_ERRORS", "iter_wiki_pages", "read_texts", "has_generator_options",
+__all__ = ["page_generator", "READ_ERRORS", "iter_wiki_pages", "read_texts", "read_as_now", "has_generator_options",
            "unavailable"]
 
 # What a read of the wiki raises when the wiki does not answer usably (after pywikibot's retries).
@@ -93,23 +93,44 @@ def read_texts(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[Sou
         yield from _texts(site, {"titles": batch})
 
 
+def read_as_now(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[tuple[str, bool, bool, SourcePage | None]]:
+    """(title, exists, is a redirect, the page) for each of `titles`, `groupsize` titles a request: what
+    changed pages are now, and their text, in the one request a separate existence read took more.
+    The page is None for a title that is no page, or whose text is hidden."""
+    titles, url = iter(titles), site.base_url(site.articlepath)
+    while batch := list(islice(titles, groupsize)):
+        for data in _answers(site, {"titles": batch}, prop="revisions|info"):
+            exists = "missing" not in data and "invalid" not in data
+            yield data["title"], exists, exists and "redirect" in data, _page(data, url)
+
+
 def _texts(site, query: dict, groupsize: int | None = None) -> Iterator[SourcePage]:
+    url = site.base_url(site.articlepath)
+    for data in _answers(site, query, groupsize):
+        page = _page(data, url)
+        if page is not None:
+            yield page
+
+
+def _answers(site, query: dict, groupsize: int | None = None, prop: str = "revisions") -> Iterator[dict]:
     # PropertyGenerator joins a page's revisions that an answer too large left to a continuation.
-    gen = api.PropertyGenerator("revisions", site=site, parameters={**query, **_TEXT})
+    gen = api.PropertyGenerator(prop, site=site, parameters={**query, **_TEXT})
     if groupsize:       # pages a request, for a generator
         gen.set_query_increment(groupsize)
     else:               # a list of titles: one request, no rvlimit (it is for a single page's history)
         gen.set_maximum_items(-1)
-    url = site.base_url(site.articlepath)
-    for data in gen:
-        revs = data.get("revisions")
-        if not revs or "missing" in data:     # a title given that is not a page
-            continue
-        rev, title = revs[0], data["title"]
-        main = rev.get("slots", {}).get("main", rev)
-        text = main.get("*", main.get("content"))
-        if text is None:            # hidden by revision deletion
-            continue
-        yield SourcePage(title=title, text=text, namespace=data["ns"], timestamp=rev["timestamp"],
-                         revid=rev["revid"], user=rev.get("user"), pageid=data.get("pageid"),
-                         origin=url.format(quote(title.replace(" ", "_"), safe="")))   # as Page.full_url()
+    yield from gen
+
+
+def _page(data: dict, url: str) -> SourcePage | None:
+    revs = data.get("revisions")
+    if not revs or "missing" in data:     # a title given that is not a page
+        return None
+    rev, title = revs[0], data["title"]
+    main = rev.get("slots", {}).get("main", rev)
+    text = main.get("*", main.get("content"))
+    if text is None:            # hidden by revision deletion
+        return None
+    return SourcePage(title=title, text=text, namespace=data["ns"], timestamp=rev["timestamp"],
+                      revid=rev["revid"], user=rev.get("user"), pageid=data.get("pageid"),
+                      origin=url.format(quote(title.replace(" ", "_"), safe="")))   # as Page.full_url()

@@ -44,8 +44,15 @@ def test_a_change_gives_the_findings_it_causes_on_pages_that_did_not_change(chai
     person.move("Plain 20", "Plain 20 moved", redirect=False)
     person.edit("Twin", "{{Universe|Earth-T}}\nNo longer a twin here.\n")
     person.edit("Plain 30 (Earth-S)", "{{Universe|Earth-S}}\nThe same event as [[Plain 30]], by its title.\n")
+    log = wiki.dir / "server.log"
+    seen = log.stat().st_size
     since = wiki.bot("check", "-since:last-run", "-format:json")
     inc = _doc(since)
+    with log.open("rb") as f:
+        f.seek(seen)
+        asked = [line for line in f.read().decode(errors="replace").splitlines() if "/api.php?" in line]
+    # Whether the changed pages exist, and their text, in one request (a read of existence took one more).
+    assert sum("Plain" in line for line in asked) == 1, asked
     full = _doc(wiki.bot("check", "-format:json", env={"GMW_STATE_DIR": str(tmp_path / "other")}))
     assert inc["findings"] == full["findings"]
     assert inc["pages"] == full["pages"]
