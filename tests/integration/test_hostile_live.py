@@ -63,7 +63,8 @@ def test_the_gate_blocks_pathological_pages_at_once(loaded, tmp_path):
 def test_a_broken_answer_while_reading_is_one_line_and_exit_6(loaded, fault, bot):
     with FaultProxy(loaded.port) as proxy:
         setattr(proxy, fault, 1000)
-        proxy.only_if = "prop=revisions"        # the reads of page text; login and the rest go through
+        # The bots' own reads of page text (bots/site/read.py); login, the exceptions page and the rest go through.
+        proxy.only_if = "rvprop=ids%7Ctimestamp%7Ccontent"
         res = loaded.bot(bot, *(["-format:json"] if bot == "check" else []), *RETRY,
                          env={"GMW_WIKI_PORT": str(proxy.port)})
     assert res.returncode == 6, res.stderr[-3000:]
