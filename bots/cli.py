@@ -332,16 +332,18 @@ def pywikibot_args(args: Iterable[str], write: bool) -> list[str]:
     import pywikibot
     from pywikibot import config
 
-    from bots.site.connection import configured_api_url, guard_writes, quiet_tracebacks
+    from bots.site.connection import configured_api_url, guard_writes, log_header_only_to_a_file, quiet_tracebacks
 
     if write:
         guard_writes(configured_api_url())
     no_prompts()
+    log_header_only_to_a_file()
     config.simulate = False
     args = list(args)
-    if not {"-v", "-verbose"} & set(args):
-        # handle_args may already contact the wiki. pywikibot makes its terminal handlers once, at the
-        # level -verbose asks for: made here, before it is read, they would hide what -verbose shows.
+    if not {"-v", "-verbose"} & set(args) and not any(a == "-log" or a.startswith("-log:") for a in args):
+        # handle_args may already contact the wiki. pywikibot makes its handlers once, at the level
+        # -verbose asks for and with the file -log asks for: made here, before it reads them, they would
+        # hide what -verbose shows, and write no log file.
         quiet_tracebacks()
     local = pywikibot.handle_args(args or [_NO_ARGS], do_help=False)
     quiet_tracebacks()      # and -log ... make new handlers

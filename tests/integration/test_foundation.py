@@ -115,3 +115,15 @@ def test_a_bot_drops_the_cookies_of_other_local_wikis_from_its_jar(wiki):
     kept = jar_file.read_text(encoding="utf-8")
     assert "gmw23456_session" not in kept and "gmw1_session" not in kept and "gmw65000_" not in kept
     assert f"gmw{wiki.port}_session" in kept, kept     # this wiki's own session stays
+
+
+def test_log_writes_pywikibot_s_log_file_with_its_header(wiki, tmp_path):
+    # -log (pywikibot's option) asks for a log file; the bots made pywikibot's handlers before it read
+    # the option, and wrote none. Without -log the header (every module's version and time) is not built.
+    log = tmp_path / "check.log"
+    res = wiki.bot("check", "-page:Main Page", "-format:json", f"-log:{log}")
+    assert res.returncode in (0, 1), res.stderr[-2000:]
+    text = log.read_text(encoding="utf-8")
+    assert "Logging header" in text and "MODULES:" in text
+    assert wiki.bot("check", "-page:Main Page", "-format:json").returncode in (0, 1)
+    assert log.read_text(encoding="utf-8") == text
