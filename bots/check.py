@@ -39,7 +39,8 @@ import sys
 from pathlib import Path
 
 from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice,
-                      command, diff_text, flag, optional, path, refuse_dask_without_source, simulate, summary)
+                      command, diff_text, flag, optional, path, refuse_dask_without_source, run_as_command, simulate,
+                      summary)
 from bots.core.check.config import load_config
 from bots.core.check.checker import CheckResult
 from bots.core.check.rules.base import Severity
@@ -174,4 +175,4 @@ def _fix_files(source: Path, result: CheckResult, schemas: dict, config, simulat
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

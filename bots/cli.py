@@ -13,10 +13,11 @@ line on stderr and the exit code of the one table (bots.core.exitcodes), never a
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NoReturn
 
 from bots.core.exitcodes import EXIT_HELP, ExitCode
 
@@ -233,6 +234,16 @@ def command(spec: Spec, doc: str) -> Callable[[Callable[[Options], int]], Callab
         main.spec = spec
         return main
     return wrap
+
+
+def run_as_command(main: Callable[..., int]) -> NoReturn:
+    """`python -m bots.NAME`: the bot on the command line's arguments, and its exit code. What the run
+    leaves is not collected at the exit (gc.freeze): with pywikibot loaded, the interpreter's last
+    collection took 40 ms of each bot's end here (a tenth of an incremental check). Open files and
+    connections are closed by their owners, and what is only in a cycle is the kernel's to free."""
+    code = main(*sys.argv[1:])
+    gc.freeze()
+    sys.exit(code)
 
 
 def _one_line(prefix: str, exc: BaseException) -> None:

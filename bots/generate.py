@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, command, diff_text, path, simulate
+from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, command, diff_text, path, simulate, run_as_command
 from bots.core.publish.generate import apply_record
 from bots.core.sources.records import RecordError, iter_records
 from bots.core.wikitext.regions import TooComplex
@@ -104,4 +104,4 @@ def main(opts: Options) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

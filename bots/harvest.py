@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from bots.cli import (ENGINE, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice, command, path,
-                      refuse_dask_without_source)
+                      refuse_dask_without_source, run_as_command)
 from bots.core.check.config import load_config
 from bots.core.check.parallel import default_processes
 from bots.core import harvesting
@@ -113,4 +113,4 @@ def _summary(doc: dict) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

@@ -23,7 +23,8 @@ import json
 import sys
 from pathlib import Path
 
-from bots.cli import ALWAYS, FORMAT, ExitCode, Options, Spec, UsageError, command, path, simulate, summary
+from bots.cli import (ALWAYS, FORMAT, ExitCode, Options, Spec, UsageError, command, path, run_as_command, simulate,
+                      summary)
 from bots.core.wikitext.template_pages import TEMPLATE_PAGES, iter_page_files
 from bots.core.sources import SourceError, SourcePage
 from bots.core.stoppage import STOP_PAGE_HELP
@@ -110,4 +111,4 @@ def _report(result: dict, as_json: bool, simulate: bool) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

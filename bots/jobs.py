@@ -53,7 +53,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, choice, command, path, text
+from bots.cli import FORMAT, ExitCode, Options, Spec, UsageError, choice, command, path, text, run_as_command
 from bots.core.jobs.emit import crontab, status_wikitext, systemd_units, toolforge_jobs
 from bots.core.jobs.jobsfile import JobsError, discover_bots, load_jobs
 from bots.core.jobs.runner import State, exit_code_for, run_due, run_now, status_rows
@@ -244,4 +244,4 @@ def _save_status(title: str, rows: list[dict]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

@@ -44,7 +44,7 @@ import sys
 from pathlib import Path
 
 from bots.cli import ALWAYS, FORMAT, simulate, ExitCode, Options, Spec, UsageError, choice, command, flag, number, path, \
-    summary
+    summary, run_as_command
 from bots.core.stoppage import STOP_PAGE_HELP
 
 DEFAULT_SUMMARY = "Publish from gmw-bots"
@@ -135,4 +135,4 @@ def report(doc: dict, as_json: bool) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bots.cli import (ALWAYS, ENGINE, FORMAT, GENERATOR_HELP, PROCESSES, ExitCode, Options, Spec, UsageError, choice,
                       command, flag, number, pass_to_pywikibot, path, refuse_dask_without_source, simulate, summary,
-                      text)
+                      text, run_as_command)
 from bots.core.check.config import load_config
 from bots.core.check.report import report_title
 from bots.core.check.parallel import default_processes
@@ -307,4 +307,4 @@ def _print(results: list[dict], errors: list[dict], publish: dict | None, as_jso
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    run_as_command(main)

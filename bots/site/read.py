@@ -93,7 +93,8 @@ def read_texts(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[Sou
         yield from _texts(site, {"titles": batch})
 
 
-def read_as_now(site, titles: Iterable[str], groupsize: int = 50) -> Iterator[tuple[str, bool, bool, SourcePage | None]]:
+def read_as_now(site, titles: Iterable[str],
+                groupsize: int = 50) -> Iterator[tuple[str, bool, bool, SourcePage | None]]:
     """(title, exists, is a redirect, the page) for each of `titles`, `groupsize` titles a request: what
     changed pages are now, and their text, in the one request a separate existence read took more.
     The page is None for a title that is no page, or whose text is hidden."""

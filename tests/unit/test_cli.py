@@ -62,3 +62,21 @@ def test_prefetched_keeps_order_and_raises_producer_errors():
     gen = prefetched(iter(range(10_000)), ahead=3)
     assert next(gen) == 0
     gen.close()          # the consumer stops early: the producer thread must not hang
+
+
+def test_a_command_ends_with_main_s_code_and_leaves_its_objects_to_the_exit_uncollected(monkeypatch):
+    import gc
+    import sys
+
+    from bots.cli import run_as_command
+
+    monkeypatch.setattr(sys, "argv", ["bots.x", "-a", "b"])
+    seen = []
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as end:
+            run_as_command(lambda *args: seen.append(args) or 3)
+        assert end.value.code == 3 and seen == [("-a", "b")]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

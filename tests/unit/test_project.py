@@ -179,6 +179,14 @@ def test_the_entry_points_are_the_bots_and_nothing_else_lives_beside_them():
     assert top == set(BOTS)
 
 
+@pytest.mark.parametrize("name", BOTS)
+def test_every_bot_runs_as_a_command(name):
+    # `python -m bots.NAME` ends through cli.run_as_command (its exit skips the last collection).
+    tree = ast.parse((ROOT / "bots" / f"{name}.py").read_text(encoding="utf-8"))
+    mains = [node for node in tree.body if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)]
+    assert [ast.unparse(node.body[0]) for node in mains] == ["run_as_command(main)"]
+
+
 def test_no_import_circles_between_modules():
     graph = _import_graph()
     circles, seen = [], set()
