@@ -18,7 +18,7 @@ from bots.core.publish.items import Item
 from bots.core.check.report import (DEFAULT_REPORT, MAX_REPORT_BYTES, ReportMeta, render_index, report_title, scope_label,
                               without_time)
 from bots.site.connection import open_site, state_dir
-from bots.site.read import READ_ERRORS, has_generator_options, iter_wiki_pages, unavailable
+from bots.site.read import READ_ERRORS, has_generator_options, iter_wiki_pages, revision_text, unavailable
 
 __all__ = ["run"]
 
@@ -34,8 +34,7 @@ def _exceptions_and_time(site, title: str) -> tuple[str | None, str]:
     pages = query.get("pages") or {}
     for page in pages.values() if isinstance(pages, dict) else pages:
         for rev in page.get("revisions") or ():
-            main = rev.get("slots", {}).get("main", rev)
-            return main.get("*", main.get("content")), started
+            return revision_text(rev), started
     return None, started
 
 

@@ -24,8 +24,8 @@ from pywikibot.exceptions import Error as PywikibotError
 from bots.core.prefetch import prefetched
 from bots.core.sources import SourcePage, SourceUnavailable
 
-__all__ = ["page_generator", "READ_ERRORS", "iter_wiki_pages", "read_texts", "read_as_now", "has_generator_options",
-           "unavailable"]
+__all__ = ["page_generator", "READ_ERRORS", "iter_wiki_pages", "read_texts", "read_as_now", "revision_text",
+           "has_generator_options", "unavailable"]
 
 # What a read of the wiki raises when the wiki does not answer usably (after pywikibot's retries).
 READ_ERRORS = (PywikibotError, requests.exceptions.RequestException, ConnectionError, TimeoutError)
@@ -128,10 +128,15 @@ def _page(data: dict, url: str) -> SourcePage | None:
     if not revs or "missing" in data:     # a title given that is not a page
         return None
     rev, title = revs[0], data["title"]
-    main = rev.get("slots", {}).get("main", rev)
-    text = main.get("*", main.get("content"))
+    text = revision_text(rev)
     if text is None:            # hidden by revision deletion
         return None
     return SourcePage(title=title, text=text, namespace=data["ns"], timestamp=rev["timestamp"],
                       revid=rev["revid"], user=rev.get("user"), pageid=data.get("pageid"),
                       origin=url.format(quote(title.replace(" ", "_"), safe="")))   # as Page.full_url()
+
+
+def revision_text(rev: dict) -> str | None:
+    """A revision's text as the API gives it (its main slot, either format version)."""
+    main = rev.get("slots", {}).get("main", rev)
+    return main.get("*", main.get("content"))
