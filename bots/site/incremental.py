@@ -89,7 +89,7 @@ def _changes(site, store, gen_args, checker: Checker, workers: PageWorkers, star
     # no redirect; in a scope's listing, what changed in it, or joined it unchanged (a category added
     # by a template).
     known = None if in_scope is None else store.titles()
-    reread = None if in_scope is None else (changed & in_scope) | (in_scope - known)
+    scoped = None if in_scope is None else (changed & in_scope) | (in_scope - known)
     existence = {t: False for t in changed}
     articles = set()
     found = set()
@@ -101,10 +101,10 @@ def _changes(site, store, gen_args, checker: Checker, workers: PageWorkers, star
             existence[title] = exists
             if exists and not redirect:
                 articles.add(title)
-                if page is not None and (reread is None or title in reread):
+                if page is not None and (scoped is None or title in scoped):
                     yield page
-        if reread is not None:
-            yield from read_texts(site, sorted(reread - found))
+        if scoped is not None:
+            yield from read_texts(site, sorted(scoped - found))
 
     def checked():
         for page in texts():
@@ -113,11 +113,10 @@ def _changes(site, store, gen_args, checker: Checker, workers: PageWorkers, star
             yield page.title, page.text
 
     outcomes = list(workers.outcomes(checked()))   # each page within its budget
-    if in_scope is None:
-        reread = changed & articles
-        gone = set(changed) - articles
+    if scoped is None:
+        reread, gone = changed & articles, changed - articles
     else:
-        gone = {t for t in known | changed if t not in in_scope}
+        reread, gone = scoped, {t for t in known | changed if t not in in_scope}
     gone |= reread - found       # deleted since
     since = store.started
     result = apply_changes(store, checker, outcomes, gone, existence, started)

@@ -103,7 +103,7 @@ class BudgetPool:
         """Fork `workers` workers now (all `processes` by default; map forks the rest as their work
         comes). With `warm`, each runs it at once: a caller that starts them before it has its
         items gets them ready while it waits."""
-        while len(self._workers) < min(self.processes, self.processes if workers is None else workers):
+        while len(self._workers) < min(self.processes, workers or self.processes):
             self._fork()
         if self._watchdog is None:
             self._watchdog = threading.Thread(target=self._watch, name="budget-watchdog", daemon=True)
