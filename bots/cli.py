@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, NoReturn
 
 from bots.core.exitcodes import EXIT_HELP, ExitCode
+import bots.site  # noqa: F401 - names the project's pywikibot folder before any bot imports pywikibot
 
 __all__ = ["ExitCode", "EXIT_HELP", "UsageError", "NoTerminal", "Option", "Spec", "Options", "flag", "text",
            "number", "choice", "path", "optional", "FORMAT", "ENGINE", "PROCESSES", "ALWAYS", "summary", "simulate", "command", "pywikibot_args",

@@ -1,7 +1,7 @@
 """The connection: the one module that builds the pywikibot Site, logs in, and guards writes.
 
 Every other module reaches the wiki through here. pywikibot reads `user-config.py` from the project's
-root (PYWIKIBOT_DIR), so `python -m bots.NAME` works from any directory, as cron runs it.
+root (PYWIKIBOT_DIR, named by the bots.site package), so `python -m bots.NAME` works from any directory.
 """
 from __future__ import annotations
 
@@ -13,19 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-os.environ.setdefault("PYWIKIBOT_DIR", str(ROOT))
+import pywikibot
+from pywikibot import config
+from pywikibot.comms import http
+from pywikibot.exceptions import FatalServerError
 
-import pywikibot  # noqa: E402  (after PYWIKIBOT_DIR is set)
-from pywikibot import config  # noqa: E402
-
-from pywikibot.comms import http  # noqa: E402
-from pywikibot.exceptions import FatalServerError  # noqa: E402
-
-from bots.core.publish.workers import WorkerChoice, edit_workers, lag_pause  # noqa: E402
-from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,  # noqa: E402
+from bots.core.publish.workers import WorkerChoice, edit_workers, lag_pause
+from bots.core.writeguard import (WriteRefused, check_write_target, is_local_url,
                                   parse_allowed_hosts)
-from bots.site.httpguard import RequestRefused, guard_session  # noqa: E402
+from bots.site.httpguard import RequestRefused, guard_session
+
+ROOT = Path(__file__).resolve().parents[2]
 
 __all__ = ["ROOT", "WriteRefused", "open_site", "api_url", "guard_writes", "configured_api_url", "is_local",
            "state_dir", "quiet_tracebacks", "default_workers", "lagged_within", "WikiFacts", "wiki_facts"]

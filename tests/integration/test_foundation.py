@@ -127,3 +127,18 @@ def test_log_writes_pywikibot_s_log_file_with_its_header(wiki, tmp_path):
     assert "Logging header" in text and "MODULES:" in text
     assert wiki.bot("check", "-page:Main Page", "-format:json").returncode in (0, 1)
     assert log.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("bot", ["check", "install_templates"])
+def test_a_bot_run_from_another_folder_without_pywikibot_dir_uses_the_project_s_wiki(wiki, tmp_path, bot):
+    # As cron may run it: no PYWIKIBOT_DIR, another working folder. pywikibot then read no user-config.py
+    # and its default wiki (Wikipedia) when it was imported before the connection module set it.
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in wiki.env.items() if k != "PYWIKIBOT_DIR"}
+    args = ["-page:Main Page", "-format:json"] if bot == "check" else ["-simulate", "-format:json"]
+    res = subprocess.run([sys.executable, "-m", f"bots.{bot}", *args, "-max_retries:0"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode in (0, 1), res.stderr[-2000:]
+    assert "wikipedia" not in res.stderr.lower()
