@@ -34,7 +34,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import dask
 import dask.bag as db
@@ -48,8 +48,8 @@ from bots.core.budget import Budget
 from bots.core.budget.worker import die_with_parent
 from bots.core.check.checker import CheckResult, Checker
 from bots.core.check.config import CheckConfig
-from bots.core.check.crossindex import (PieceResult, assemble, finish_piece, join_lookups, lookups, pack,
-                                        pack_bundle, repeated_places, unpack)
+from bots.core.check.crossindex import (Assembly, PieceResult, finish_piece, join_lookups, lookups, pack,
+                                        pack_bundle, unpack)
 from bots.core.check.parallel import check_pieces
 from bots.core.engine import Engine, check_scheduler
 from bots.core.gcpause import gc_paused
@@ -211,22 +211,32 @@ def _shuffle(bag: db.Bag) -> db.Bag:
     return groupby_tasks(bag, _key, hash=_same)
 
 
-def _gathered(client: Client, bag: db.Bag, label: str | None = None, total: int = 0) -> list:
+def _gathered(client: Client, bag: db.Bag, label: str | None = None, total: int = 0,
+              each: Callable[[Any], None] | None = None) -> list:
     """A persisted bag's partitions, in order, each fetched as it is done and released on the
-    cluster at once (nothing waits there for the last one); with a label, progress on stderr:
-    done/total, rate, ETA."""
+    cluster at once (nothing waits there for the last one); with `each`, each partition is given to
+    it in order as soon as the ones before it have come, and not kept. With a label, progress on
+    stderr: done/total, rate, ETA."""
     order = {key: n for n, key in enumerate(bag.__dask_keys__())}
-    parts: list = [None] * len(order)
+    parts: list = [_MISSING] * len(order)
+    given = 0
     futures = futures_of(bag)
     progress = Progress(label, total, quiet=0) if label else None     # few pieces, each of many pages
     for future in as_completed(futures):
         parts[order[future.key]] = future.result()
         future.release()
+        while each is not None and given < len(parts) and parts[given] is not _MISSING:
+            each(parts[given])
+            parts[given] = None
+            given += 1
         if progress:
             progress.advance()
     if progress:
         progress.finish()
     return parts
+
+
+_MISSING = object()
 
 
 # A partition of the join holds the titles of about this many pieces: the number of partitions grows
@@ -246,15 +256,18 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
     checked = numbered.map_partitions(_check_task, config, schemas)
     entries, pages = dask.persist(checked.map_partitions(_entries), checked.map_partitions(_pages))
     del checked
-    # The entries come to this process as each piece is done (it records every finding, as the local
-    # check does); the cluster keeps only each piece's packed summaries until the join.
-    done = _gathered(client, entries, "check (pieces)", len(pieces))
+    # The entries come to this process as each piece is done, and are recorded in order at once, as the
+    # local check records every finding; the cluster keeps only each piece's packed summaries.
+    assembly = Assembly(checker, [str(e) for e in plan_errors])
+
+    def record(part) -> None:
+        for piece_entries in part:
+            assembly.add(piece_entries)
+    _gathered(client, entries, "check (pieces)", len(pieces), record)
     del entries
-    flat = [e for part in done for piece_entries in part for e in piece_entries]
-    del done
     crosspage: dict = {}
     if rules:
-        repeated = repeated_places(flat)
+        repeated = assembly.repeated
         parts = max(1, -(-len(pieces) // pieces_per_part))
         common = dask.delayed(repeated, traverse=False)
         first = pages.map_partitions(_lookups, common, parts).repartition(parts)
@@ -273,7 +286,7 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
             for blob in part:
                 crosspage.update((seq, (found, universe)) for seq, found, universe in unpack(blob))
     del pages
-    return assemble(checker, flat, crosspage, [str(e) for e in plan_errors])
+    return assembly.finish(crosspage)
 
 
 def _harvest_task(pieces: list[tuple[int, Piece]], schemas: dict, budget: Budget):

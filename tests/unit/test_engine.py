@@ -117,8 +117,8 @@ def _linked_pages(rng: random.Random, n: int) -> list[SourcePage]:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_findings(seed):
-    from bots.core.check.crossindex import (Entry, PieceResult, assemble, finish_piece, join_lookups,
-                                            lookups, pack_bundle, repeated_places, unpack)
+    from bots.core.check.crossindex import (Assembly, Entry, PieceResult, finish_piece, join_lookups,
+                                            lookups, pack_bundle, unpack)
     rng = random.Random(seed)
     schemas, config = load_schemas(), CheckConfig()
     pages = _linked_pages(rng, 300)
@@ -141,7 +141,10 @@ def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_
         entries = [Entry((n, i), o.title, o.title, pages[start + i].origin, o) for i, o in enumerate(outcomes)]
         results.append(PieceResult.of(n, entries))
     assert all(e.outcome.summary is None for r in results for e in r.entries)      # the client's part: lean
-    repeated = repeated_places(e for r in results for e in r.entries)
+    assembly = Assembly(Checker(config, schemas))
+    for r in results:                               # as the pieces come, in order
+        assembly.add(r.entries)
+    repeated = assembly.repeated
     parts = rng.randint(1, 9)
     first_round = _shuffle((rec for r in results for rec in lookups(r.piece, unpack(r.pages), repeated, parts)), rng)
 
@@ -174,7 +177,7 @@ def test_the_partitioned_join_gives_the_broadcast_table_s_lookups_and_the_local_
     for r in results:
         for seq, found, universe in finish_piece(unpack(r.pages), answers.get(r.piece, []), repeated, rules):
             crosspage[seq] = (found, universe)
-    result = assemble(Checker(config, schemas), [e for r in results for e in r.entries], crosspage)
+    result = assembly.finish(crosspage)
 
     def rows(findings: list[Finding]):
         return [(f.page, f.line, f.rule, f.message) for f in findings]

@@ -8,8 +8,9 @@ pages read in order, finding for finding (tests/unit/test_engine.py, tests/integ
    check does). What comes out is split in two (`PieceResult.of`): the entries the parent records
    (findings, fixes, errors: no cross-page summary), and the piece's summaries packed in one
    compressed blob (`pages`), which is all the cluster keeps of a piece.
-2. The parent knows every title's first place from the entries (`repeated_places`): a later place is
-   the "same page" error, as offline_pages says, and takes no part in the index.
+2. The parent records the entries as their pieces come, in order (`Assembly`), and so knows every
+   title's first place: a later place is the "same page" error, as offline_pages says, and takes no
+   part in the index.
 3. `lookups`: from a piece's summaries, records keyed by partition (`part_of`, a hash of the title or
    group key into `parts` partitions): its titles' lean summaries (no links: what a page linking to
    them looks up), the titles it links to (once a piece, however many links), the redirect targets
@@ -42,8 +43,8 @@ from bots.core.check.rules.base import RULES, Finding
 from bots.core.check.rules.crosspage import DUPLICATE, PageSummary, UniverseIndex
 from bots.core.wikitext.universe import base_title
 
-__all__ = ["PieceResult", "pack", "unpack", "repeated_places", "part_of", "lean",
-           "Bundle", "Answer", "lookups", "pack_bundle", "join_lookups", "finish_piece", "assemble", "group_add",
+__all__ = ["PieceResult", "pack", "unpack", "part_of", "lean",
+           "Bundle", "Answer", "lookups", "pack_bundle", "join_lookups", "finish_piece", "Assembly", "group_add",
            "group_merge"]
 
 _KEEP = 6           # five others to name, and the page itself
@@ -74,18 +75,6 @@ class PieceResult:
         lean_entries = [replace(e, outcome=replace(e.outcome, summary=None)) if e.outcome is not None else e
                         for e in entries]
         return cls(piece, lean_entries, pack(summaries))
-
-
-def repeated_places(entries: Iterable[Entry]) -> frozenset[Seq]:
-    """The places of titles given before (entries in source order): not indexed, an error each."""
-    seen: set[str] = set()
-    repeated = set()
-    for e in entries:
-        if e.error is None:
-            if e.key in seen:
-                repeated.add(e.seq)
-            seen.add(e.key)
-    return frozenset(repeated)
 
 
 # -- the join: records by partition ----------------------------------------------------------------
@@ -291,20 +280,39 @@ def _duplicate(s: PageSummary, groups: dict[tuple, Group]) -> Finding | None:
 
 
 # -- what the parent gets --------------------------------------------------------------------------
-def assemble(checker: Checker, entries: Iterable[Entry],
-             crosspage: dict[Seq, tuple[tuple[Finding, ...], str | None]], first_errors: Iterable[str] = ()):
-    """The CheckResult of every piece's entries, in order, with the pages' cross-page findings: what
-    Checker.finish gives locally (a title given twice is the error the local check makes)."""
-    for err in first_errors:
-        checker.add_error(err)
-    first: dict[str, str] = {}
-    found: list[Finding] = []
-    universes: dict[str, str | None] = {}
-    for e in entries:
-        if record(checker, e, first) is None:
-            continue
-        mine = crosspage.get(e.seq)
-        if mine:
-            found.extend(mine[0])
-            universes[e.outcome.title] = mine[1]
-    return checker.finish(crosspage=found, crosspage_universes=universes)
+class Assembly:
+    """The CheckResult of every piece's entries with the pages' cross-page findings: what
+    Checker.finish gives locally. The entries are recorded as their pieces come, in source order (a
+    title given twice is the error the local check makes), so that only the cross-page findings are
+    left for the end: recording 26,000 pages after the join took 0.3-0.5 s that the workers waited."""
+
+    def __init__(self, checker: Checker, first_errors: Iterable[str] = ()) -> None:
+        self.checker = checker
+        for err in first_errors:
+            checker.add_error(err)
+        self._first: dict[str, str] = {}
+        self._recorded: list[tuple[Seq, str]] = []      # (place, title) of each page recorded
+        self._repeated: set[Seq] = set()
+
+    def add(self, entries: Iterable[Entry]) -> None:
+        """The next entries in source order."""
+        for e in entries:
+            if e.error is None and e.key in self._first:
+                self._repeated.add(e.seq)
+            if record(self.checker, e, self._first) is not None:
+                self._recorded.append((e.seq, e.outcome.title))
+
+    @property
+    def repeated(self) -> frozenset[Seq]:
+        """The places of titles given before: not indexed, an error each."""
+        return frozenset(self._repeated)
+
+    def finish(self, crosspage: dict[Seq, tuple[tuple[Finding, ...], str | None]]):
+        found: list[Finding] = []
+        universes: dict[str, str | None] = {}
+        for seq, title in self._recorded:
+            mine = crosspage.get(seq)
+            if mine:
+                found.extend(mine[0])
+                universes[title] = mine[1]
+        return self.checker.finish(crosspage=found, crosspage_universes=universes)
