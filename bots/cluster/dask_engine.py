@@ -295,9 +295,12 @@ def check_source(client: Client, source: Path, config: CheckConfig, schemas: dic
                           second.map_partitions(_answers)]).repartition(finishes)
         outs = _shuffle(back).map_partitions(_finish, common, rules).persist()
         del first, second, back
-        for part in _gathered(client, outs):
-            for blob in part:
-                crosspage.update((seq, (found, universe)) for seq, found, universe in unpack(blob))
+        # This process holds every page's outcome by now: the GC's passes over that heap, while the
+        # cross-page findings were unpacked, took 2.3 s of 2.5 at 104,000 pages (0.2 s without them).
+        with gc_paused():
+            for part in _gathered(client, outs):
+                for blob in part:
+                    crosspage.update((seq, (found, universe)) for seq, found, universe in unpack(blob))
     del pages
     return assembly.finish(crosspage)
 
