@@ -9,7 +9,7 @@ import gc
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["gc_paused"]
+__all__ = ["gc_paused", "settle"]
 
 
 @contextmanager
@@ -22,3 +22,15 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def settle() -> None:
+    """For a process that keeps most of what it builds to its end (a check's parent holds every page's
+    outcome): one collection, then what survives it is left out of every later pass (gc.freeze). The
+    collector's full passes walk the whole heap each time it has grown by a quarter, so they cost
+    several times the heap over a run; this walks each object about once. Only what is alive now
+    is frozen, garbage is collected first. Nothing is done while the collector is paused: the
+    caller manages it (gc_paused)."""
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()

@@ -25,11 +25,14 @@ from bots.core.check.rules import PAGE_TOO_COMPLEX, RULE_CRASHED, load_rules
 from bots.core.check.rules.base import Finding, PageView, Rule, Severity
 from bots.core.check.rules.crosspage import GROUP as CROSSPAGE, UniverseIndex, summarize
 from bots.core.check.rules.exceptions import audit
+from bots.core.gcpause import settle
 from bots.core.wikitext.titles import normalize_title
 
 __all__ = ["CheckResult", "Checker", "PageOutcome", "check_pages", "apply_edits", "Edit", "PAGE_GROUPS"]
 
 Edit = tuple[int, int, str, str]      # (start, end, replacement, rule id) on the page text
+
+SETTLE_EVERY = 2000     # pages recorded between two settles (bots.core.gcpause.settle)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Checker:
         self.revisions: tuple[int, int] | None = None   # lowest and highest revision id of the pages seen
         self.crosspage_kept: dict[str, list[Finding]] = {}    # set by finish
         self.crosspage_used: dict[str, set[str]] = {}
+        self._recorded = 0
 
     def note_revision(self, revid: int | None) -> None:
         """A page was read at revision `revid` (the report states the range it saw)."""
@@ -167,6 +171,11 @@ class Checker:
         if findings:
             self.universes[title] = outcome.universe
             self.page_findings[title] = findings
+        self._recorded += 1
+        if self._recorded % SETTLE_EVERY == 0:
+            # What is recorded stays to the end of the run: the collector's full passes over it took
+            # 4.5 s of the parent's CPU in a local check of 104,215 pages, 0.9 s so (wall 66.5 -> 62.8 s).
+            settle()
         return findings
 
     def add_page(self, title: str, text: str) -> list[Finding]:
