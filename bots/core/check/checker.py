@@ -174,7 +174,8 @@ class Checker:
         self._recorded += 1
         if self._recorded % SETTLE_EVERY == 0:
             # What is recorded stays to the end of the run: the collector's full passes over it took
-            # 4.5 s of the parent's CPU in a local check of 104,215 pages, 0.9 s so (wall 66.5 -> 62.8 s).
+            # 4.5 s of the parent's CPU in a local check of 104,215 pages, 0.9 s so (wall 64.5 and 62.2 s
+            # -> 58.5 and 59.0 s, alternated runs).
             settle()
         return findings
 
