@@ -20,4 +20,8 @@ if [ ! -f "$stamp" ] || [ "$REPO_ROOT/pyproject.toml" -nt "$stamp" ]; then
         >"$VENV/pip-install.log" 2>&1 || { cat "$VENV/pip-install.log" >&2; die "pip install failed"; }
     touch "$stamp"
 fi
+# The bots' bytecode, as pip writes an installed package's (an editable install has none): a run that
+# cannot write it (a scheduled job under another account, PYTHONDONTWRITEBYTECODE set) would compile
+# every module again each time, ~0.1 s of a 0.5 s incremental check. Only what changed is compiled.
+"$VENV/bin/python" -m compileall -q "$REPO_ROOT/bots" >&2
 echo "$VENV"
