@@ -172,6 +172,9 @@ def measure(a: argparse.Namespace, work: Path) -> int:
         print(f"  medians: fetch {fp:.1f}s / {fl:.1f}s / {fr:.1f}s, full check {fc:.1f}s")
         print(f"  full check / fetch via pywikibot's PreloadingGenerator = {fc / fp:.2f}x")
         print(f"  full check / fetch via the check's own lean query = {fc / fl:.2f}x (target <= 1.5)")
+        if a.rounds > 1:    # the two of one round ran in the same minute: the pairs show the machine's drift
+            pairs = [c / f for c, f in zip(full, fetch_lean)]
+            print(f"    round by round: {', '.join(f'{r:.2f}' for r in pairs)}x (median {median(pairs):.2f}x)")
         print(f"  full check / fetch via bare requests = {fc / fr:.2f}x")
         # The physical bound: the CPU the check needs (its process and budget workers) and the CPU
         # the wiki's server spends answering it, on the cores this machine has.
